@@ -1,0 +1,27 @@
+"""Imports every model module so the metadata is complete (Alembic, schema checks)."""
+
+from ispterm.audit.model import AuditEvent
+from ispterm.billing.model import BillingGroup, Invoice, InvoiceLine, Payment, PaymentAllocation
+from ispterm.customers.model import (
+    AdditionalValue,
+    Contact,
+    Customer,
+    CustomerCode,
+    CustomerManager,
+    InventoryItem,
+    PortalLogin,
+    Service,
+    ServiceIp,
+)
+from ispterm.notes.model import Note
+from ispterm.operators.model import Operator
+from ispterm.settings.model import AdditionalField, CodeItem, Setting
+from ispterm.store.base import metadata
+from ispterm.support.model import Communication, Task, TaskAssignee, TaskAttachment
+
+__all__ = [
+    "AdditionalField", "AdditionalValue", "AuditEvent", "BillingGroup", "CodeItem",
+    "Communication", "Contact", "Customer", "CustomerCode", "CustomerManager", "InventoryItem",
+    "Invoice", "InvoiceLine", "Note", "Operator", "Payment", "PaymentAllocation", "PortalLogin",
+    "Service", "ServiceIp", "Setting", "Task", "TaskAssignee", "TaskAttachment", "metadata",
+]
