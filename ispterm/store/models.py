@@ -25,3 +25,6 @@ __all__ = [
     "Invoice", "InvoiceLine", "Note", "Operator", "Payment", "PaymentAllocation", "PortalLogin",
     "Service", "ServiceIp", "Setting", "Task", "TaskAssignee", "TaskAttachment", "metadata",
 ]
+
+import ispterm.audit.recorder  # noqa: E402,F401  (registers the audit listeners)
+import ispterm.store.search  # noqa: E402,F401  (keeps the search index in step)

@@ -1,0 +1,67 @@
+"""Reading the history (HIS-1): per customer or global, filtered, private rows withheld."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_
+from sqlmodel import select
+
+from ispterm.audit.model import AuditEvent
+from ispterm.context import Ctx
+from ispterm.customers.model import Customer
+from ispterm.errors import NotFound, ValidationError
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: int
+    at: datetime
+    operator: str
+    customer_number: int | None
+    entity: str
+    entity_id: int | None
+    action: str
+    field: str | None
+    old: str | None
+    new: str | None
+    summary: str | None
+
+    def describe(self) -> str:
+        if self.field:
+            return f"{self.entity} {self.field}: {self.old or '∅'} -> {self.new or '∅'}"
+        return self.summary or f"{self.entity} {self.action}"
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "at": self.at.isoformat(), "operator": self.operator,
+            "customer": self.customer_number, "entity": self.entity, "entity_id": self.entity_id,
+            "action": self.action, "field": self.field, "old": self.old, "new": self.new,
+            "summary": self.summary,
+        }
+
+
+def history(ctx: Ctx, number: int | None = None, *, limit: int = 50, offset: int = 0,
+            text: str | None = None) -> list[HistoryEntry]:
+    """Newest first. Rows about private notes show only to their author and master admins."""
+    if limit < 1 or limit > 10_000:
+        raise ValidationError("limit", "must be between 1 and 10000")
+    with ctx.read() as s:
+        stmt = (select(AuditEvent, Customer.number)
+                .join(Customer, Customer.id == AuditEvent.customer_id, isouter=True))
+        if number is not None:
+            cid = s.exec(select(Customer.id).where(Customer.number == number)).first()
+            if cid is None:
+                raise NotFound(f"customer {number} does not exist")
+            stmt = stmt.where(AuditEvent.customer_id == cid)
+        if not ctx.sees_all_private_notes:
+            stmt = stmt.where(or_(AuditEvent.private_to.is_(None), AuditEvent.private_to == ctx.actor.id))
+        if text:
+            like = f"%{text.strip()}%"
+            stmt = stmt.where(or_(AuditEvent.field.ilike(like), AuditEvent.old.ilike(like),
+                                  AuditEvent.new.ilike(like), AuditEvent.summary.ilike(like),
+                                  AuditEvent.operator.ilike(like), AuditEvent.entity.ilike(like)))
+        stmt = stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit).offset(offset)
+        return [HistoryEntry(e.id, e.at, e.operator, num, e.entity, e.entity_id, e.action, e.field,
+                             e.old, e.new, e.summary) for e, num in s.exec(stmt)]

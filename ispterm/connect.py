@@ -1,0 +1,71 @@
+"""From CLI options, environment and config to a ready Ctx (the order is the contract).
+
+Database URL: ``--db``, then ``ISPTERM_DB``, then ``database.url`` in the config, then the
+SQLite file in the user data dir. Operator: ``--operator``, ``ISPTERM_OPERATOR``,
+``operator.login`` in the config, then the login name on this machine.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+
+from ispterm.config import Config, default_sqlite_url
+from ispterm.context import Ctx
+
+
+def resolve_url(explicit: str | None, config: Config) -> str:
+    return explicit or os.environ.get("ISPTERM_DB") or config.database_url or default_sqlite_url()
+
+
+def resolve_login(explicit: str | None, config: Config) -> str:
+    if explicit:
+        return explicit
+    if os.environ.get("ISPTERM_OPERATOR"):
+        return os.environ["ISPTERM_OPERATOR"]
+    if config.operator_login:
+        return config.operator_login
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "operator"
+
+
+def open_ctx(url: str, login: str, *, readonly: bool = False) -> Ctx:
+    """Connect to an initialised database at the current schema, acting as ``login``."""
+    from ispterm.operators.service import actor_for
+    from ispterm.store.engine import check_reachable, make_engine
+    from ispterm.store.migrate import require_current
+
+    engine = make_engine(url)
+    check_reachable(engine)
+    require_current(engine)
+    from ispterm.context import SYSTEM
+
+    bootstrap = Ctx(engine=engine, actor=SYSTEM)
+    with bootstrap.read() as s:
+        actor = actor_for(s, login)
+    return Ctx(engine=engine, actor=actor, readonly=readonly)
+
+
+def initialise(url: str, login: str, *, phone_region: str | None = None) -> tuple[Ctx, bool]:
+    """Create or upgrade the database, seed defaults, make ``login`` the first master admin.
+
+    Returns the context and whether a first operator was created.
+    """
+    from ispterm.context import SYSTEM
+    from ispterm.operators.service import actor_for, ensure_first_operator
+    from ispterm.settings.service import seed_defaults
+    from ispterm.store.engine import check_reachable, make_engine
+    from ispterm.store.migrate import upgrade
+
+    engine = make_engine(url, must_exist=False)
+    check_reachable(engine)
+    upgrade(engine)
+    system = Ctx(engine=engine, actor=SYSTEM)
+    with system.write() as s:
+        seed_defaults(s, phone_region=phone_region)
+        created = ensure_first_operator(s, login) is not None
+    with system.read() as s:
+        actor = actor_for(s, login)
+    return Ctx(engine=engine, actor=actor), created

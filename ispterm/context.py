@@ -1,0 +1,92 @@
+"""Ctx: the database, the acting operator and the clock, passed to every service call.
+
+One service call is one unit of work: ``with ctx.write() as s:`` opens a transaction that
+takes the SQLite write lock up front, and commits (with its audit rows) or rolls back whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ispterm.errors import PermissionDenied
+from ispterm.operators import roles
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+
+def _utcnow() -> datetime:
+    from ispterm.store.types import utcnow
+
+    return utcnow()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: enough to check permissions and sign audit rows."""
+
+    id: int | None
+    login: str
+    role: str
+    name: str = ""
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        return roles.PERMISSIONS.get(self.role, frozenset())
+
+
+SYSTEM = Actor(id=None, login="system", role="master_admin", name="ispterm")
+
+
+@dataclass
+class Ctx:
+    engine: Engine
+    actor: Actor
+    clock: Callable[[], datetime] = field(default=_utcnow)
+    readonly: bool = False
+
+    def can(self, permission: str) -> bool:
+        return not self.readonly and permission in self.actor.permissions
+
+    def require(self, permission: str) -> None:
+        if self.readonly:
+            raise PermissionDenied("ispterm is running read-only; nothing can be changed")
+        if permission not in self.actor.permissions:
+            what = roles.DESCRIPTIONS.get(permission, permission)
+            label = roles.ROLE_LABELS.get(self.actor.role, self.actor.role)
+            raise PermissionDenied(f"operator {self.actor.login} ({label}) may not {what}")
+
+    @property
+    def sees_all_private_notes(self) -> bool:
+        return roles.PRIVATE_NOTES_ALL in self.actor.permissions
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction: commit on success, roll back on any error."""
+        from sqlmodel import Session
+
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.info["actor"] = self.actor
+            session.info["now"] = self.now()
+            with session.begin():
+                yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction: a consistent snapshot without the SQLite write lock."""
+        from sqlmodel import Session
+
+        from ispterm.store.engine import read_only
+
+        with Session(read_only(self.engine), expire_on_commit=False) as session:
+            session.info["actor"] = self.actor
+            with session.begin():
+                yield session
