@@ -31,30 +31,46 @@ def resolve_login(explicit: str | None, config: Config) -> str:
         return "operator"
 
 
-def open_ctx(url: str, login: str, *, readonly: bool = False) -> Ctx:
-    """Connect to an initialised database at the current schema, acting as ``login``."""
-    from ispterm.operators.service import actor_for
+_ENGINES: dict[str, object] = {}
+
+
+def engine_for(url: str):
+    """One engine (and connection pool) per database URL for the life of the process."""
     from ispterm.store.engine import check_reachable, make_engine
     from ispterm.store.migrate import require_current
 
-    engine = make_engine(url)
-    check_reachable(engine)
-    require_current(engine)
-    from ispterm.context import SYSTEM
+    if url not in _ENGINES:
+        engine = make_engine(url)
+        check_reachable(engine)
+        require_current(engine)
+        _ENGINES[url] = engine
+    return _ENGINES[url]
 
+
+def dispose_engines() -> None:
+    while _ENGINES:
+        _ENGINES.popitem()[1].dispose()
+
+
+def open_ctx(url: str, login: str, *, readonly: bool = False) -> Ctx:
+    """Connect to an initialised database at the current schema, acting as ``login``."""
+    from ispterm.context import SYSTEM
+    from ispterm.operators.service import actor_for
+
+    engine = engine_for(url)
     bootstrap = Ctx(engine=engine, actor=SYSTEM)
     with bootstrap.read() as s:
         actor = actor_for(s, login)
     return Ctx(engine=engine, actor=actor, readonly=readonly)
 
 
-def initialise(url: str, login: str, *, phone_region: str | None = None) -> tuple[Ctx, bool]:
+def initialise(url: str, login: str, *, phone_region: str | None = None) -> bool:
     """Create or upgrade the database, seed defaults, make ``login`` the first master admin.
 
-    Returns the context and whether a first operator was created.
+    Returns whether that first operator was created (an existing database keeps its own).
     """
     from ispterm.context import SYSTEM
-    from ispterm.operators.service import actor_for, ensure_first_operator
+    from ispterm.operators.service import ensure_first_operator
     from ispterm.settings.service import seed_defaults
     from ispterm.store.engine import check_reachable, make_engine
     from ispterm.store.migrate import upgrade
@@ -62,10 +78,8 @@ def initialise(url: str, login: str, *, phone_region: str | None = None) -> tupl
     engine = make_engine(url, must_exist=False)
     check_reachable(engine)
     upgrade(engine)
-    system = Ctx(engine=engine, actor=SYSTEM)
-    with system.write() as s:
+    with Ctx(engine=engine, actor=SYSTEM).write() as s:
         seed_defaults(s, phone_region=phone_region)
         created = ensure_first_operator(s, login) is not None
-    with system.read() as s:
-        actor = actor_for(s, login)
-    return Ctx(engine=engine, actor=actor), created
+    engine.dispose()
+    return created

@@ -73,6 +73,8 @@ class Ctx:
         """A write transaction: commit on success, roll back on any error."""
         from sqlmodel import Session
 
+        import ispterm.store.models  # noqa: F401  (registers the audit and search listeners)
+
         with Session(self.engine, expire_on_commit=False) as session:
             session.info["actor"] = self.actor
             session.info["now"] = self.now()

@@ -177,6 +177,8 @@ def _stamp(session: Session, _ctx, _instances) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _audit(session: Session, _ctx) -> None:
+    if session.info.get("audit") is False:
+        return  # defaults seeded by init are not anybody's change
     rows = []
     created = session.info.setdefault("audit_created", set())
     with session.no_autoflush:

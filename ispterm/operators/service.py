@@ -54,6 +54,7 @@ def ensure_first_operator(session: Session, login: str) -> Actor | None:
         return None
     login = check_login(login)
     session.info["actor"] = SYSTEM
+    session.info["audit"] = True
     op = Operator(login=login, name=login, role="master_admin")
     session.add(op)
     session.flush()

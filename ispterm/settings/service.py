@@ -59,6 +59,7 @@ class Code:
 
 def seed_defaults(session: Session, *, phone_region: str | None = None) -> None:
     """Create the default code lists and billing group where missing (idempotent)."""
+    session.info["audit"] = False
     for kind, items in DEFAULT_CODES.items():
         existing = set(session.exec(select(CodeItem.name).where(CodeItem.kind == kind)))
         for sort, item in enumerate(items):

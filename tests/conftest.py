@@ -1,0 +1,177 @@
+"""Fixtures: isolated config/data dirs, and a fresh database per test on SQLite and PostgreSQL.
+
+PostgreSQL runs at 127.0.0.1:5432 (user postgres, trust auth). Each test run creates its
+own database (one per xdist worker) and drops it at the end; each test starts from empty
+tables. Under CI=true an unreachable server fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+PG_ADMIN_URL = os.environ.get("ISPTERM_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+ADMIN = "admin"
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path, monkeypatch):
+    """Never read or write the developer's own config or data."""
+    monkeypatch.setenv("ISPTERM_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("ISPTERM_DATA_DIR", str(tmp_path / "data"))
+    for var in ("ISPTERM_DB", "ISPTERM_OPERATOR", "ISPTERM_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("TZ", "Europe/Prague")
+    yield
+
+
+def _pg_reachable() -> str | None:
+    from sqlalchemy import create_engine, text
+
+    try:
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server"
+        return str(exc).splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def pg_database(tmp_path_factory):
+    """A database of this run (and xdist worker), migrated once, dropped at the end."""
+    from sqlalchemy import create_engine, text
+
+    problem = _pg_reachable()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL tests must run under CI but the server is unreachable: {problem}")
+        pytest.skip(f"PostgreSQL not reachable: {problem}")
+    name = f"ispterm_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    from ispterm.store.engine import make_engine
+    from ispterm.store.migrate import upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    from ispterm.connect import dispose_engines
+
+    dispose_engines()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated, initialised SQLite file copied for every test (much faster than migrating)."""
+    from ispterm.connect import initialise
+
+    path = tmp_path_factory.mktemp("tpl") / "template.db"
+    initialise(f"sqlite:///{path}", ADMIN)
+    return path
+
+
+def _truncate(url: str) -> None:
+    from sqlalchemy import text
+
+    from ispterm.store.engine import make_engine
+    from ispterm.store.models import metadata
+
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t}"' for t in metadata.tables) + ", customer_search"
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    """A fresh database, initialised with default code lists and master admin 'admin'."""
+    from ispterm.connect import dispose_engines, initialise
+
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "ispterm.db"
+        shutil.copy(template, path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("pg_database")
+        dispose_engines()
+        _truncate(url)
+        initialise(url, ADMIN)
+    yield url
+    dispose_engines()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path, sqlite_template) -> str:
+    path = tmp_path / "ispterm.db"
+    shutil.copy(sqlite_template, path)
+    yield f"sqlite:///{path}"
+    from ispterm.connect import dispose_engines
+
+    dispose_engines()
+
+
+@pytest.fixture
+def ctx(db_url):
+    from ispterm.connect import open_ctx
+
+    return open_ctx(db_url, ADMIN)
+
+
+@pytest.fixture
+def as_role(ctx, db_url):
+    """Make an operator with a role and return a Ctx acting as them: as_role('support')."""
+    from ispterm.connect import open_ctx
+    from ispterm.operators.service import add_operator
+
+    made: dict[str, object] = {}
+
+    def make(role: str, login: str | None = None):
+        login = login or f"op_{role}"
+        if login not in made:
+            add_operator(ctx, login, role)
+            made[login] = open_ctx(db_url, login)
+        return made[login]
+
+    return make
+
+
+@pytest.fixture
+def cli(db_url, capsys):
+    """Run the CLI in-process against the test database: cli('customer', 'show', '10001')."""
+    from ispterm.cli.main import main
+
+    def run(*args: str, operator: str = ADMIN) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = 0
+        try:
+            main(["--db", db_url, "--operator", operator, *args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def run_ispterm(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run ``python -m ispterm`` in a subprocess (for import hygiene and real exit codes)."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "ispterm", *args], capture_output=True, text=True,
+                          env=full_env, timeout=timeout)
