@@ -1,0 +1,234 @@
+"""Invoices and payments of one customer (BIL-5), and how payments settle invoices.
+
+Allocation is recomputed from scratch for the customer after every change: payments in the
+order received settle non-cancelled invoices oldest due first; an invoice is paid on the
+day the payment that completes it arrived. Recomputing (instead of patching) keeps balance,
+paid dates and scoring right after cancellations and late corrections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import delete, func, text
+from sqlmodel import Session, select
+
+from ispterm import validation as v
+from ispterm.billing.model import BillingGroup, Invoice, InvoiceLine, Payment, PaymentAllocation
+from ispterm.context import Ctx
+from ispterm.customers.model import Customer
+from ispterm.errors import NotFound, ValidationError
+from ispterm.operators.roles import PAYMENT_WRITE
+from ispterm.settings.service import get_value
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Line:
+    description: str
+    unit_price: Decimal
+    quantity: int = 1
+    vat_rate: Decimal = Decimal("21.00")
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    id: int
+    number: str
+    issued_on: date
+    due_on: date
+    vs: str
+    total: Decimal
+    vat_total: Decimal
+    status: str
+    paid_on: date | None
+    outstanding: Decimal
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    id: int
+    received_on: date
+    amount: Decimal
+    vs: str | None
+    source: str
+    cancelled: bool
+    allocated: Decimal
+
+
+def line_total(line: Line) -> tuple[Decimal, Decimal]:
+    """(total with VAT, VAT) of a line; prices are without VAT, rounded to the cent."""
+    if line.quantity < 1:
+        raise ValidationError("quantity", "must be at least 1")
+    base = (line.unit_price * line.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+    vat = (base * line.vat_rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    return base + vat, vat
+
+
+def _customer(s: Session, number: int, *, lock: bool = False) -> Customer:
+    stmt = select(Customer).where(Customer.number == number)
+    c = s.exec(stmt.with_for_update() if lock else stmt).first()
+    if c is None:
+        raise NotFound(f"customer {number} does not exist")
+    return c
+
+
+def _next_invoice_number(s: Session, group: BillingGroup, year: int) -> str:
+    """Gapless per billing group and year: YYYY + 5 digits (after the group's prefix)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(4242002, :g)"), {"g": group.id})
+    stem = f"{group.invoice_prefix}{year}"
+    last = s.exec(select(func.max(Invoice.number)).where(Invoice.billing_group_id == group.id,
+                                                         Invoice.number.like(f"{stem}_____"))).one()
+    seq = int(last[len(stem):]) + 1 if last else 1
+    return f"{stem}{seq:05d}"
+
+
+def issue_invoice(ctx: Ctx, number: int, lines: list[Line], *, issued_on: date,
+                  due_on: date | None = None, period: str | None = None) -> InvoiceView:
+    ctx.require(PAYMENT_WRITE)
+    if not lines:
+        raise ValidationError("lines", "an invoice needs at least one line")
+    with ctx.write() as s:
+        c = _customer(s, number, lock=True)
+        group = s.get(BillingGroup, c.billing_group_id)
+        days = c.due_days if c.due_days is not None else int(get_value(s, "invoice_due_days"))
+        due = due_on or issued_on + timedelta(days=days)
+        totals = [line_total(line) for line in lines]
+        invoice = Invoice(customer_id=c.id, billing_group_id=group.id,
+                          number=_next_invoice_number(s, group, issued_on.year), period=period,
+                          issued_on=issued_on, due_on=due, vs=str(c.number), currency=group.currency,
+                          total=sum((t for t, _ in totals), Decimal("0.00")),
+                          vat_total=sum((vat for _, vat in totals), Decimal("0.00")),
+                          created_by=ctx.actor.login)
+        s.add(invoice)
+        s.flush()
+        for line, (total, _) in zip(lines, totals):
+            s.add(InvoiceLine(invoice_id=invoice.id, description=line.description,
+                              quantity=line.quantity, unit_price=line.unit_price,
+                              vat_rate=line.vat_rate, total=total))
+        reallocate(s, c.id)
+        return _invoice_views(s, c.id, only=invoice.id)[0]
+
+
+def record_payment(ctx: Ctx, number: int, amount: str | Decimal, received_on: date, *,
+                   vs: str | None = None, message: str | None = None,
+                   source: str = "manual", bank_ref: str | None = None) -> PaymentView:
+    ctx.require(PAYMENT_WRITE)
+    value = amount if isinstance(amount, Decimal) else v.decimal_money(amount, field="amount")
+    if value is None or value <= 0:
+        raise ValidationError("amount", "must be a positive amount")
+    vs = v.vs(vs, field="vs") if vs else None
+    with ctx.write() as s:
+        c = _customer(s, number, lock=True)
+        payment = Payment(customer_id=c.id, received_on=received_on, amount=value, vs=vs or str(c.number),
+                          source=source, bank_ref=bank_ref, message=message, created_by=ctx.actor.login)
+        s.add(payment)
+        s.flush()
+        reallocate(s, c.id)
+        return [p for p in _payment_views(s, c.id) if p.id == payment.id][0]
+
+
+def cancel_invoice(ctx: Ctx, invoice_id: int) -> None:
+    ctx.require(PAYMENT_WRITE)
+    with ctx.write() as s:
+        invoice = s.get(Invoice, invoice_id, with_for_update=True)
+        if invoice is None:
+            raise NotFound(f"invoice {invoice_id} does not exist")
+        if invoice.status == "cancelled":
+            raise ValidationError("invoice", f"invoice {invoice.number} is already cancelled")
+        invoice.status = "cancelled"
+        invoice.paid_on = None
+        reallocate(s, invoice.customer_id)
+
+
+def cancel_payment(ctx: Ctx, payment_id: int) -> None:
+    ctx.require(PAYMENT_WRITE)
+    with ctx.write() as s:
+        payment = s.get(Payment, payment_id, with_for_update=True)
+        if payment is None:
+            raise NotFound(f"payment {payment_id} does not exist")
+        if payment.cancelled_at is not None:
+            raise ValidationError("payment", f"payment {payment_id} is already cancelled")
+        payment.cancelled_at = ctx.now()
+        if payment.customer_id is not None:
+            reallocate(s, payment.customer_id)
+
+
+def reallocate(s: Session, customer_id: int) -> None:
+    """Recompute which payment settles which invoice, and the invoices' status and paid date."""
+    s.flush()
+    payment_ids = select(Payment.id).where(Payment.customer_id == customer_id)
+    s.execute(delete(PaymentAllocation).where(PaymentAllocation.payment_id.in_(payment_ids)))
+    invoices = list(s.exec(select(Invoice).where(Invoice.customer_id == customer_id,
+                                                 Invoice.status != "cancelled")
+                           .order_by(Invoice.due_on, Invoice.id)))
+    payments = s.exec(select(Payment).where(Payment.customer_id == customer_id,
+                                            Payment.cancelled_at.is_(None))
+                      .order_by(Payment.received_on, Payment.id)).all()
+    owed = {inv.id: inv.total for inv in invoices}
+    paid_on: dict[int, date] = {}
+    queue = [inv for inv in invoices if inv.total > 0]
+    for inv in invoices:
+        if inv.total <= 0:
+            paid_on[inv.id] = inv.issued_on
+    for payment in payments:
+        left = payment.amount
+        while left > 0 and queue:
+            inv = queue[0]
+            part = min(left, owed[inv.id])
+            s.add(PaymentAllocation(payment_id=payment.id, invoice_id=inv.id, amount=part))
+            owed[inv.id] -= part
+            left -= part
+            if owed[inv.id] == 0:
+                paid_on[inv.id] = payment.received_on
+                queue.pop(0)
+    for inv in invoices:
+        status = "paid" if inv.id in paid_on else "issued"
+        if inv.status != status or inv.paid_on != paid_on.get(inv.id):
+            inv.status = status
+            inv.paid_on = paid_on.get(inv.id)
+
+
+def _outstanding(s: Session, customer_id: int) -> dict[int, Decimal]:
+    rows = s.exec(select(PaymentAllocation.invoice_id, func.sum(PaymentAllocation.amount))
+                  .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
+                  .where(Invoice.customer_id == customer_id).group_by(PaymentAllocation.invoice_id))
+    return dict(rows.all())
+
+
+def _invoice_views(s: Session, customer_id: int, only: int | None = None) -> list[InvoiceView]:
+    settled = _outstanding(s, customer_id)
+    stmt = select(Invoice).where(Invoice.customer_id == customer_id)
+    if only is not None:
+        stmt = stmt.where(Invoice.id == only)
+    out = []
+    for inv in s.exec(stmt.order_by(Invoice.issued_on.desc(), Invoice.id.desc())):
+        left = Decimal("0.00") if inv.status == "cancelled" else inv.total - (settled.get(inv.id) or Decimal("0.00"))
+        out.append(InvoiceView(inv.id, inv.number, inv.issued_on, inv.due_on, inv.vs, inv.total,
+                               inv.vat_total, inv.status, inv.paid_on, left))
+    return out
+
+
+def _payment_views(s: Session, customer_id: int) -> list[PaymentView]:
+    allocated = dict(s.exec(select(PaymentAllocation.payment_id, func.sum(PaymentAllocation.amount))
+                            .join(Payment, Payment.id == PaymentAllocation.payment_id)
+                            .where(Payment.customer_id == customer_id)
+                            .group_by(PaymentAllocation.payment_id)).all())
+    return [PaymentView(p.id, p.received_on, p.amount, p.vs, p.source, p.cancelled_at is not None,
+                        allocated.get(p.id) or Decimal("0.00"))
+            for p in s.exec(select(Payment).where(Payment.customer_id == customer_id)
+                            .order_by(Payment.received_on.desc(), Payment.id.desc()))]
+
+
+def invoices(ctx: Ctx, number: int) -> list[InvoiceView]:
+    with ctx.read() as s:
+        return _invoice_views(s, _customer(s, number).id)
+
+
+def payments(ctx: Ctx, number: int) -> list[PaymentView]:
+    with ctx.read() as s:
+        return _payment_views(s, _customer(s, number).id)

@@ -1,0 +1,133 @@
+"""The store: migrations match the models, money and times survive exactly, audit is append-only."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+
+from ispterm.errors import StoreError
+
+
+def test_migrated_schema_matches_models(db_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from ispterm.store.engine import make_engine
+    from ispterm.store.models import metadata
+    from ispterm.store.schema_extras import include_object
+
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        mc = MigrationContext.configure(conn, opts={"include_object": include_object, "compare_type": True})
+        assert compare_metadata(mc, metadata) == []
+    engine.dispose()
+
+
+def test_downgrade_and_upgrade_again_on_sqlite(tmp_path):
+    from alembic import command
+
+    from ispterm.store.engine import make_engine
+    from ispterm.store.migrate import _alembic_config, current_revision, head_revision, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}", must_exist=False)
+    upgrade(engine)
+    with engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "base")
+    assert current_revision(engine) is None
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+
+
+def test_sqlite_pragmas(sqlite_url):
+    from ispterm.store.engine import make_engine
+
+    engine = make_engine(sqlite_url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
+    engine.dispose()
+
+
+def test_missing_sqlite_file_is_a_clear_error(tmp_path):
+    from ispterm.store.engine import make_engine
+
+    with pytest.raises(StoreError, match="does not exist; run 'ispterm init'"):
+        make_engine(f"sqlite:///{tmp_path / 'nope.db'}")
+    assert not (tmp_path / "nope.db").exists()
+
+
+def test_unmigrated_database_is_refused(tmp_path):
+    from ispterm.connect import open_ctx
+    from ispterm.store.engine import make_engine
+
+    make_engine(f"sqlite:///{tmp_path / 'empty.db'}", must_exist=False).connect().close()
+    with pytest.raises(StoreError, match="not initialised"):
+        open_ctx(f"sqlite:///{tmp_path / 'empty.db'}", "admin")
+
+
+def test_unreachable_postgres_is_one_line():
+    from ispterm.store.engine import check_reachable, make_engine
+
+    engine = make_engine("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
+    with pytest.raises(StoreError, match="cannot open database"):
+        check_reachable(engine)
+
+
+def test_wrong_url_scheme():
+    from ispterm.store.engine import make_engine
+
+    with pytest.raises(StoreError, match="unsupported database"):
+        make_engine("mysql://x@localhost/y")
+
+
+def test_money_is_exact_and_float_is_refused(ctx):
+    from sqlmodel import select
+
+    from ispterm.customers.model import InventoryItem
+    from ispterm.customers.service import create
+    from ispterm.store.types import Money
+
+    number = create(ctx, "Exact Money")
+    with ctx.write() as s:
+        from ispterm.customers.model import Customer
+
+        cid = s.exec(select(Customer.id).where(Customer.number == number)).one()
+        for _ in range(10):
+            s.add(InventoryItem(customer_id=cid, name="cable", cost=Decimal("0.10")))
+    with ctx.read() as s:
+        from sqlalchemy import func
+
+        total = s.exec(select(func.sum(InventoryItem.cost))).one()
+    assert total == Decimal("1.00") and isinstance(total, Decimal)
+    with pytest.raises(TypeError, match="never float"):
+        Money().process_bind_param(0.1, None)
+
+
+def test_datetimes_come_back_aware_utc(ctx):
+    from ispterm.customers.service import create, get_card
+
+    number = create(ctx, "Time Zone")
+    card = get_card(ctx, number)
+    assert card.created_at.tzinfo is not None
+    assert card.created_at.utcoffset() == timedelta(0)
+    assert abs(card.created_at - datetime.now(timezone.utc)) < timedelta(minutes=5)
+
+
+def test_audit_rows_are_append_only(ctx):
+    from ispterm.customers.service import create
+
+    create(ctx, "Audited")
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError, match="append-only"):
+        with ctx.write() as s:
+            s.connection().execute(text("UPDATE audit_event SET operator = 'mallory'"))
+    with pytest.raises(DBAPIError, match="append-only"):
+        with ctx.write() as s:
+            s.connection().execute(text("DELETE FROM audit_event"))
+    with ctx.read() as s:
+        assert s.connection().execute(text("SELECT count(*) FROM audit_event WHERE operator = 'admin'")).scalar() >= 1
