@@ -1,0 +1,184 @@
+"""The CLI contract: names, JSON shapes, one-line errors with exit 1, nothing half-written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import run_ispterm
+
+
+def test_add_show_edit_roundtrip(cli):
+    code, out, err = cli("customer", "add", "--name", "Novák Jan", "--set", "email=jan@example.cz",
+                         "--set", "mobile=777 123 456", "--set", "city=Šumperk")
+    assert (code, err) == (0, "")
+    number = int(out.strip())
+    code, out, _ = cli("customer", "show", str(number), "--json")
+    data = json.loads(out)
+    assert code == 0
+    for key in ("number", "name", "email", "phone", "status", "balance", "scoring"):
+        assert key in data
+    assert data["name"] == "Novák Jan" and data["status"] == "Connected" and data["balance"] == "0.00"
+    assert cli("customer", "edit", str(number), "--set", "city=Zábřeh")[0] == 0
+    code, out, _ = cli("history", str(number), "--json")
+    assert any(r["field"] == "city" and r["old"] == "Šumperk" and r["new"] == "Zábřeh" for r in json.loads(out))
+    code, out, _ = cli("customer", "search", "novak", "--json")
+    assert [r["number"] for r in json.loads(out)] == [number]
+    code, out, _ = cli("customer", "show", str(number))
+    assert "Zábřeh" in out and "Novák Jan" in out
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["customer", "show", "424242"], "customer 424242 does not exist"),
+        (["customer", "edit", "{n}", "--set", "email=nope"], "email:"),
+        (["customer", "edit", "{n}", "--set", "colour=red"], "colour: unknown field"),
+        (["customer", "edit", "{n}", "--set", "noequals"], "expected FIELD=VALUE"),
+        (["customer", "add", "--name", "X", "--set", "ico=123"], "ico:"),
+        (["customer", "show", "abc"], "number"),
+        (["settings", "get", "no_such_setting"], "unknown setting 'no_such_setting'"),
+        (["settings", "set", "invoice_due_days", "soon"], "invoice_due_days: must be a whole number"),
+        (["note", "add", "424242", "hello"], "customer 424242 does not exist"),
+        (["operator", "add", "x y", "--role", "support"], "login"),
+        (["operator", "add", "newbie", "--role", "wizard"], "unknown role"),
+        (["sample", "load", "--file", "/nonexistent/file.json"], "nonexistent"),
+        (["customer", "search", "x", "--limit", "0"], "limit"),
+    ],
+)
+def test_bad_input_is_one_line_exit_1_and_changes_nothing(cli, args, message):
+    n = cli("customer", "add", "--name", "Stable Customer")[1].strip()
+    before = cli("customer", "show", n, "--json")[1]
+    history_before = cli("history", "--limit", "1000", "--json")[1]
+    code, out, err = cli(*[a.replace("{n}", n) for a in args])
+    assert code == 1
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    assert message in err
+    assert "Traceback" not in err
+    assert cli("customer", "show", n, "--json")[1] == before
+    assert cli("history", "--limit", "1000", "--json")[1] == history_before
+
+
+def test_notes_private_flag_through_cli(cli):
+    n = cli("customer", "add", "--name", "Cli Notes")[1].strip()
+    assert cli("operator", "add", "eva", "--role", "support")[0] == 0
+    assert cli("note", "add", n, "secret stuff", "--private")[0] == 0
+    assert cli("note", "add", n, "call first", "--alert")[0] == 0
+    mine = json.loads(cli("note", "list", n, "--json")[1])
+    theirs = json.loads(cli("note", "list", n, "--json", operator="eva")[1])
+    assert {x["text"] for x in mine} == {"secret stuff", "call first"}
+    assert [x["text"] for x in theirs] == ["call first"] and theirs[0]["alert"] is True
+    exported = cli("customer", "export", "Cli Notes", operator="eva")[1]
+    assert "secret stuff" not in exported and "call first" in exported
+    assert "secret stuff" not in cli("history", n, operator="eva")[1]
+
+
+def test_operator_permissions_through_cli(cli):
+    assert cli("operator", "add", "viewer", "--role", "read-only")[0] == 0
+    code, _, err = cli("customer", "add", "--name", "Nope", operator="viewer")
+    assert code == 1 and "may not add customers" in err
+    code, _, err = cli("customer", "show", "1", operator="ghost")
+    assert code == 1 and "operator 'ghost' is not known" in err
+    code, out, _ = cli("operator", "list", "--json")
+    assert {o["login"]: o["role"] for o in json.loads(out)} == {"admin": "master_admin", "viewer": "readonly"}
+
+
+def test_settings_through_cli(cli):
+    assert cli("settings", "get", "invoice_due_days")[1].strip() == "14"
+    assert cli("settings", "set", "invoice_due_days", "21")[0] == 0
+    assert cli("settings", "get", "invoice_due_days")[1].strip() == "21"
+    listing = json.loads(cli("settings", "list", "--json")[1])
+    assert listing["invoice_due_days"] == 21 and listing["phone_region"] == "CZ"
+    assert cli("settings", "set", "phone_region", "sk")[0] == 0
+    n = cli("customer", "add", "--name", "Slovak", "--set", "phone=0905 123 456")[1].strip()
+    assert json.loads(cli("customer", "show", n, "--json")[1])["phone"] == "+421905123456"
+
+
+def test_fields_lists_every_settable_field(cli):
+    out = cli("customer", "fields")[1]
+    for name in ("email", "billing_email", "gps", "ico", "dic", "iban", "vs_alt1", "status", "marks"):
+        assert name in out
+
+
+def test_tasks_through_cli(cli):
+    n = cli("customer", "add", "--name", "Broken Router")[1].strip()
+    code, out, _ = cli("task", "add", "Replace router", "--customer", n, "--type", "Fault repair",
+                       "--assign", "admin", "--priority", "high")
+    assert code == 0
+    tasks = json.loads(cli("task", "list", "--customer", n, "--json")[1])
+    assert tasks[0]["type"] == "Fault repair" and tasks[0]["assignees"] == ["admin"]
+    assert cli("task", "status", str(tasks[0]["id"]), "done")[0] == 0
+    code, _, err = cli("task", "add", "Fix backbone", "--customer", n, "--type", "Network maintenance")
+    assert code == 1 and "has no customer field" in err
+
+
+def test_init_makes_first_operator_master_admin_and_is_repeatable(tmp_path, capsys):
+    from ispterm.cli.main import main
+
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    main(["--db", url, "--operator", "jana", "init"])
+    out = capsys.readouterr().out
+    assert "jana created as master admin" in out
+    main(["--db", url, "--operator", "petr", "init"])
+    assert "created" not in capsys.readouterr().out
+    main(["--db", url, "--operator", "jana", "operator", "list"])
+    assert "master_admin" in capsys.readouterr().out
+
+
+def test_database_url_precedence(tmp_path, monkeypatch, capsys):
+    from ispterm.cli.main import main
+
+    env_db, cfg_db = tmp_path / "env.db", tmp_path / "cfg.db"
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[database]\nurl = "sqlite:///{cfg_db}"\n[operator]\nlogin = "cfgop"\n')
+    main(["--config", str(cfg), "init"])
+    assert cfg_db.exists() and "cfgop created" in capsys.readouterr().out
+    monkeypatch.setenv("ISPTERM_DB", f"sqlite:///{env_db}")
+    monkeypatch.setenv("ISPTERM_OPERATOR", "envop")
+    main(["--config", str(cfg), "init"])
+    assert env_db.exists() and "envop created" in capsys.readouterr().out
+
+
+def test_missing_database_subprocess(tmp_path):
+    result = run_ispterm("--db", f"sqlite:///{tmp_path / 'none.db'}", "customer", "search", "x")
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("error: database") and "ispterm init" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_bad_config_file_subprocess(tmp_path):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("[smtp]\nport = 'x'\n")
+    result = run_ispterm("--config", str(cfg), "customer", "search", "x")
+    assert result.returncode == 1 and result.stderr.startswith("error: ") and "smtp.port" in result.stderr
+    result = run_ispterm("config", "set", "smtp.nope", "1", env={"ISPTERM_CONFIG": str(tmp_path / "c.toml")})
+    assert result.returncode == 1 and "unknown config key" in result.stderr
+
+
+def test_help_does_not_import_heavy_modules():
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.argv=['ispterm','--help']\n"
+            "from ispterm.cli.main import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy=[m for m in ('sqlalchemy','sqlmodel','textual','alembic','psycopg','phonenumbers') if m in sys.modules]\n"
+            "print('HEAVY', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY []" in out
+    assert "customer" in out
+
+
+def test_domain_never_imports_textual():
+    import subprocess
+    import sys
+
+    code = ("import sys, pkgutil, importlib, ispterm\n"
+            "for m in pkgutil.walk_packages(ispterm.__path__, 'ispterm.'):\n"
+            "    if '.migrations' in m.name: continue\n"
+            "    importlib.import_module(m.name)\n"
+            "print('TEXTUAL' if 'textual' in sys.modules else 'CLEAN')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "CLEAN"
