@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ispterm.cli import customer, db, history, note, operator, sample, settings, task
+from ispterm.cli import customer, db, demo, history, note, operator, sample, settings, task
 from ispterm.cli import config as config_cmd
 from ispterm.cli.state import OPTIONS
 
@@ -38,6 +38,7 @@ def _global(
         typer.echo(ctx.get_help())
 
 
+app.command("demo", help="Make a demo database from the bundled sample data (once) and open it.")(demo.demo)
 app.command("init", help="Create or upgrade the database; the first operator becomes master admin.")(db.init)
 app.add_typer(db.app, name="db")
 app.add_typer(customer.app, name="customer")

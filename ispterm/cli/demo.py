@@ -1,0 +1,36 @@
+"""``ispterm demo``: a demo database from sample_data/ in the user data dir, made once."""
+
+from __future__ import annotations
+
+import typer
+
+DEMO_OPERATOR = "demo"
+
+
+def demo() -> None:
+    from ispterm import sample
+    from ispterm.cli import state
+    from ispterm.config import data_dir
+    from ispterm.connect import initialise, open_ctx
+
+    path = data_dir() / "demo.db"
+    url = f"sqlite:///{path}"
+    if not path.exists():
+        try:
+            initialise(url, DEMO_OPERATOR)
+            typer.echo(sample.load_file(open_ctx(url, DEMO_OPERATOR), sample.demo_path()))
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+    state.OPTIONS.db = url
+    state.OPTIONS.operator = state.OPTIONS.operator or DEMO_OPERATOR
+    typer.echo(f"demo database: {path} (operator {state.OPTIONS.operator})")
+    try:
+        from screens.app import run_app  # the operator app (issue #3)
+    except ImportError:
+        typer.echo("The full-screen app is not part of this build yet; try for example:\n"
+                   f"  ispterm --db {url} --operator {DEMO_OPERATOR} customer search novak\n"
+                   f"  ispterm --db {url} --operator {DEMO_OPERATOR} customer show 10001\n"
+                   f"  ispterm --db {url} --operator {DEMO_OPERATOR} history --limit 20")
+        return
+    run_app(url, state.OPTIONS.operator)

@@ -1,0 +1,15 @@
+"""Every benchmark in one go (``make bench``); each prints its own figures."""
+
+from tests.bench import bench_search, bench_startup
+
+
+def main() -> None:
+    import sys
+
+    sys.argv = [sys.argv[0]]
+    bench_startup.main()
+    bench_search.main()
+
+
+if __name__ == "__main__":
+    main()
