@@ -445,17 +445,14 @@ def url(value: str, *, field: str = "www") -> str | None:
         raise ValidationError(field, "not a valid web address") from None
     netloc = parts.netloc
     if "@" in netloc:
-        raise ValidationError(field, "looks like an e-mail address, not a web address")
+        raise ValidationError(field, "must not contain @ (an e-mail address or a login?)")
     host = (parts.hostname or "").lower()
     if not _host_ok(host):
         raise ValidationError(field, "not a valid web address (bad or missing domain name)")
-    if port is not None:
-        if port == 0:
-            raise ValidationError(field, "not a valid web address (bad port)")
-        shown_host = f"[{host}]" if ":" in host else host
-        netloc = f"{shown_host}:{port}"
-    else:
-        netloc = f"[{host}]" if ":" in host else host
+    if port == 0:
+        raise ValidationError(field, "not a valid web address (bad port)")
+    shown = f"[{host}]" if ":" in host else host  # IPv6 literal
+    netloc = shown if port is None else f"{shown}:{port}"
     # urlsplit takes the netloc verbatim from the front of ``rest``; keep path etc. as typed.
     return f"{scheme}://{netloc}{rest[len(parts.netloc) :]}"
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.engine import Connection
 
 from ispterm.customers.model import Customer, Service, ServiceIp
+from ispterm.validation import phone_digits_variants
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _PHONE_CHARS = re.compile(r"[\s()+./-]")
@@ -28,19 +29,6 @@ def fold(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", stripped).strip()
-
-
-def _phone_variants(e164: str | None) -> list[str]:
-    if not e164:
-        return []
-    digits = re.sub(r"\D", "", e164)
-    out = [digits]
-    # National significant number: drop the country code for the common one-to-three digit cases.
-    for cc_len in (3, 2, 1):
-        if len(digits) - cc_len >= 6:
-            out.append(digits[cc_len:])
-            break
-    return out
 
 
 def document(customer: dict, ips: Iterable[str]) -> str:
@@ -58,7 +46,8 @@ def document(customer: dict, ips: Iterable[str]) -> str:
         if customer.get(key):
             parts.append(str(customer[key]).replace(" ", ""))
     for key in ("phone", "mobile"):
-        parts.extend(_phone_variants(customer.get(key)))
+        if customer.get(key):
+            parts.extend(phone_digits_variants(customer[key]))
     parts.extend(ips)
     return fold(" ".join(parts))
 
