@@ -182,3 +182,16 @@ def test_domain_never_imports_textual():
             "print('TEXTUAL' if 'textual' in sys.modules else 'CLEAN')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "CLEAN"
+
+
+def test_contacts_and_services_through_cli(cli):
+    n = cli("customer", "add", "--name", "Cli Company", "--set", "legal_form=company")[1].strip()
+    code, out, err = cli("contact", "add", n, "--set", "name=Jana Malá", "--set", "email=jana@example.cz")
+    assert code == 0, err
+    code, out, err = cli("service", "add", n, "--plan", "Fiber 250", "--price", "413.22", "--ip", "185.1.2.3")
+    assert code == 0, err
+    data = json.loads(cli("customer", "show", n, "--json")[1])
+    assert data["contacts"][0]["name"] == "Jana Malá"
+    assert data["services"][0]["ips"][0]["address"] == "185.1.2.3"
+    code, _, err = cli("service", "add", n, "--plan", "X", "--price", "1", "--ip", "185.1.2.3")
+    assert code == 1 and "already used" in err

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ispterm.cli import customer, db, demo, history, note, operator, sample, settings, task
+from ispterm.cli import contact, customer, db, demo, history, note, operator, sample, settings, task
 from ispterm.cli import config as config_cmd
 from ispterm.cli.state import OPTIONS
 
@@ -42,6 +42,8 @@ app.command("demo", help="Make a demo database from the bundled sample data (onc
 app.command("init", help="Create or upgrade the database; the first operator becomes master admin.")(db.init)
 app.add_typer(db.app, name="db")
 app.add_typer(customer.app, name="customer")
+app.add_typer(contact.app, name="contact")
+app.add_typer(contact.service_app, name="service")
 app.add_typer(note.app, name="note")
 app.command("history", help="The audit trail of one customer or of everything, newest first.")(history.history)
 app.add_typer(operator.app, name="operator")

@@ -1,0 +1,48 @@
+"""Contact persons (INF-7) and services with IPs (INF-11)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ispterm.audit.service import history
+from ispterm.customers import contacts as cc
+from ispterm.customers import service as cs
+from ispterm.errors import Conflict, PermissionDenied, ValidationError
+
+
+def test_contact_add_edit_delete_audited(ctx):
+    n = cs.create(ctx, "Firma s.r.o.", {"legal_form": "company"})
+    k = cc.add_contact(ctx, n, {"name": "Gandalf Šedý", "email": "gandalf@example.cz",
+                                "mobile": "777 000 111", "billing_default": "yes", "portal_level": "Invoices"})
+    assert (k.mobile, k.billing_default, k.portal_level) == ("+420777000111", True, "Invoices")
+    k2 = cc.edit_contact(ctx, k.id, {"position": "CTO"}, expected_version=k.version)
+    assert k2.version == k.version + 1
+    with pytest.raises(Conflict):
+        cc.edit_contact(ctx, k.id, {"position": "CEO"}, expected_version=k.version)
+    with pytest.raises(ValidationError, match="email"):
+        cc.edit_contact(ctx, k.id, {"email": "broken"})
+    assert cs.get_card(ctx, n).contacts[0].position == "CTO"
+    cc.delete_contact(ctx, k.id)
+    assert cs.get_card(ctx, n).contacts == ()
+    actions = [(h.entity, h.action) for h in history(ctx, n)]
+    assert ("contact", "create") in actions and ("contact", "delete") in actions
+    assert ("position", None, "CTO") in [(h.field, h.old, h.new) for h in history(ctx, n)]
+
+
+def test_service_with_ips_is_searchable_and_unique(ctx, as_role):
+    a = cs.create(ctx, "Ip Owner")
+    svc = cc.add_service(ctx, a, "Fiber 250", "413.22", ips=["185.10.20.30", "10.0.0.0/30"],
+                         mac="00-11-22-AA-BB-CC")
+    assert [ip.address for ip in svc.ips] == ["185.10.20.30", "10.0.0.0/30"]
+    assert svc.ips[0].mac == "00:11:22:aa:bb:cc"
+    assert [r.number for r in cs.search(ctx, "185.10.20.30")] == [a]
+    b = cs.create(ctx, "Other")
+    with pytest.raises(ValidationError, match=f"already used by customer {a}"):
+        cc.add_service(ctx, b, "Air 50", "300", ips=["185.10.20.30"])
+    with pytest.raises(ValidationError, match="not an IP"):
+        cc.add_service(ctx, b, "Air 50", "300", ips=["300.1.1.1"])
+    with pytest.raises(ValidationError, match="MAC"):
+        cc.add_service(ctx, b, "Air 50", "300", mac="zz")
+    with pytest.raises(PermissionDenied):
+        cc.add_service(as_role("support"), b, "Air 50", "300")
+    assert cs.get_card(ctx, b).services == ()
