@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from ispterm.context import Ctx
-from ispterm.errors import IsptermError, NotFound, ValidationError
+from ispterm.errors import NotFound, ValidationError
 from ispterm.operators.roles import CUSTOMER_CREATE, PAYMENT_WRITE
+from ispterm.settings.service import PLACEHOLDER_COMPANY
 
 FORMAT = "ispterm-demo/1"
 ANCHOR = date(2026, 11, 1)
@@ -145,6 +146,16 @@ PLANS = {
     "TV Basic": ("199.00", "tv"), "TV Plus": ("349.00", "tv"), "Public IP": ("99.00", "ip"),
 }
 INSTALLATION_FEE = "990.00"
+# Payments nobody could match: unknown or missing VS (BIL-8 manual assignment).
+UNMATCHED = [
+    ("NOVAKOVA MARIE", "1002", "internet leden", "499.00"),
+    ("OBEC BLUDOV", None, "faktura za internet", "1990.00"),
+    ("KRIZ PAVEL", "20260815", "platba", "649.00"),
+    ("DVORAK JOSEF", "110042", None, "399.00"),
+    ("SMITH JOHN", "0", "internet October", "500.00"),
+    ("NEZNAMY PLATCE", "98765", "VS 98765", "1200.00"),
+]
+UNMATCHED_VS = {vs for _, vs, _, _ in UNMATCHED if vs}
 MOBILE_PREFIXES = ["601", "602", "603", "604", "605", "606", "607", "608", "702", "703", "704",
                    "705", "720", "721", "724", "725", "728", "730", "731", "732", "733", "734",
                    "736", "737", "739", "770", "773", "774", "775", "776", "777", "778", "790",
@@ -184,14 +195,14 @@ def _slug(value: str) -> str:
     return "-".join(w for w in words if w not in ("s", "r", "o", "a"))
 
 
-def ico_check(first7: str) -> str:
+def _ico_check(first7: str) -> str:
     total = sum(w * int(d) for w, d in zip(range(8, 1, -1), first7))
     return first7 + str((11 - total % 11) % 10)
 
 
 def _ico(rng: random.Random, used: set[str]) -> str:
     while True:
-        value = ico_check(str(rng.randint(1, 8)) + f"{rng.randint(0, 999999):06d}")
+        value = _ico_check(str(rng.randint(1, 8)) + f"{rng.randint(0, 999999):06d}")
         if value not in used:
             used.add(value)
             return value
@@ -288,7 +299,6 @@ class _Demo:
         self.emails: set[str] = set()
         self.icos: set[str] = set()
         self.macs = _Unique()
-        self.ips = _Unique()
         self.ip_counters: dict[str, int] = {}
         self.bank_seq = 0
         self.cash_seq = 0
@@ -363,9 +373,8 @@ class _Demo:
     # ------------------------------------------------------------------ the build
 
     def build(self) -> dict:
-        rng = self.rng
         groups = self.billing_groups()
-        customers = [self.customer(i) for i in range(226)]
+        customers = [self.customer() for _ in range(226)]
         # Customer numbers follow the order customers joined in.
         customers.sort(key=lambda c: (c["created_at"], c["name"]))
         for n, c in enumerate(customers):
@@ -388,9 +397,7 @@ class _Demo:
             self.portal_logins(c)
             self.history(c)
         unmatched = self.unmatched_payments()
-        for c in customers:
-            for key in [k for k, v in c.items() if k.startswith("_")]:
-                del c[key]
+        customers = [_ordered(c) for c in customers]
         return {
             "format": FORMAT,
             "description": "ispterm demo data set: an ISP around Šumperk, two years of billing",
@@ -431,7 +438,7 @@ class _Demo:
             })
         return out
 
-    def customer(self, index: int) -> dict:
+    def customer(self) -> dict:
         rng = self.rng
         town = rng.choices(TOWNS, weights=[t[5] for t in TOWNS])[0]
         company = rng.random() < 0.15
@@ -460,6 +467,7 @@ class _Demo:
             c["name"] = name
             rep, first, surname = self.person_name()
             c["representative"] = rep
+            c["_rep_email"] = None
             slug = _slug(name)
             domain = f"{slug}.cz"
             c["email"] = f"info@{domain}"
@@ -468,7 +476,7 @@ class _Demo:
             if rng.random() < 0.5:
                 c["tech_email"] = f"it@{domain}"
             if rng.random() < 0.3:
-                c["business_email"] = self.email_for(first, surname, domain)
+                c["business_email"] = c["_rep_email"] = self.email_for(first, surname, domain)
             c["phone"] = _landline(rng, town[3], self.phones)
             c["mobile"] = _mobile(rng, self.phones)
             c["www"] = f"https://www.{domain}"
@@ -495,7 +503,8 @@ class _Demo:
         c["street"], c["city"], c["zip"], c["country"] = street, city, town[1], "CZ"
         if town[0] in CITIES or (town[0] in ("Šumperk", "Zábřeh") and rng.random() < 0.5):
             c["floor"] = rng.choice([0, 0, 1, 1, 2, 2, 3, 4, 5, 6, 7, 8])
-            c["flat"] = str(rng.randint(1, 40)) if rng.random() < 0.8 else f"{c['floor']}.{rng.randint(1, 6)}"
+            c["flat"] = (str(rng.randint(1, 40)) if rng.random() < 0.8
+                         else f"{c['floor']}.{rng.randint(1, 6)}")
         elif rng.random() < 0.3:
             c["floor"] = 0
         c["gps_lat"], c["gps_lon"] = self.gps(town)
@@ -562,8 +571,9 @@ class _Demo:
             c["former"] = True
         if rng.random() < 0.08 and state != "Potential":
             while True:
-                vs = str(rng.randint(1000, 9999)) if rng.random() < 0.6 else str(rng.randint(600000, 699999))
-                if vs not in self.vs_alt:
+                vs = str(rng.randint(2000, 9999) if rng.random() < 0.6
+                         else rng.randint(600000, 699999))
+                if vs not in self.vs_alt and vs not in UNMATCHED_VS:
                     self.vs_alt.add(vs)
                     break
             c["vs_alt1"] = vs
@@ -574,21 +584,30 @@ class _Demo:
     def aliases(self, customers: list[dict]) -> None:
         """A few companies have a second site as a child account; one customer is deleted."""
         rng = self.rng
-        parents = [c for c in customers if c["legal_form"] == "company" and c["status"] == "Connected"]
-        rng.shuffle(parents)
-        for parent in parents[:2]:
-            later = [c for c in customers if c["number"] > parent["number"]
-                     and c["legal_form"] == "company" and c["status"] == "Connected"
-                     and "parent" not in c and c is not parent
+        companies = [c for c in customers if c["legal_form"] == "company" and c["status"] == "Connected"
+                     and not c["name"].startswith(("Obec ", "Městys "))]
+        rng.shuffle(companies)
+        for parent in companies[:2]:
+            if "parent" in parent:
+                continue
+            later = [c for c in companies if c["number"] > parent["number"] and "parent" not in c
                      and not any(x.get("parent") == c["number"] for x in customers)]
             if later:
                 child = rng.choice(later)
                 child["parent"] = parent["number"]
                 child["name"] = f"{parent['name']} – provozovna {child['city']}"
-                child["billing_name"] = parent.get("billing_name", parent["name"])
-                child["ico"], child["dic"] = parent["ico"], parent.get("dic")
-                if child["dic"] is None:
-                    del child["dic"]
+                domain = parent["email"].split("@")[1]
+                child["email"] = f"provozovna-{_slug(child['city'])}@{domain}"
+                child["www"] = parent["www"]
+                for key in ("billing_name", "billing_email", "tech_email", "ico", "dic"):
+                    child.pop(key, None)
+                    if key in parent:
+                        child[key] = parent[key]
+                child.pop("business_email", None)
+                child["_rep_email"] = None
+        for c in rng.sample([c for c in customers if c["status"] == "Connected"
+                             and c["legal_form"] == "person" and c["_joined"] < self.start], 2):
+            c["disconnect_on"] = "2026-11-30"
         formers = [c for c in customers if c.get("former")]
         if formers:
             gone = rng.choice(formers)
@@ -619,7 +638,8 @@ class _Demo:
             first_month = max(_add_months(started, 1), self.start)
             if first_month < date(2026, 6, 1):
                 upgraded = _rand_day(rng, first_month + timedelta(days=60), date(2026, 9, 1))
-                old = rng.choice(["Air 50", "Air 100"] if town[0] in VILLAGES else ["Fiber 250", "Air 100"])
+                olds = ["Air 50", "Air 100"] if town[0] in VILLAGES else ["Fiber 250", "Air 100"]
+                old = rng.choice(olds)
                 if old == plan:
                     old = "Air 50"
                 upgraded = (upgraded, old)
@@ -653,7 +673,8 @@ class _Demo:
             c["services"].append({
                 "plan": tv, "price": PLANS[tv][0], "vat_rate": str(VAT), "active": ended is None,
                 "started_on": (started + timedelta(days=rng.choice([0, 0, 45, 120]))).isoformat(),
-                "ips": [{"address": self.ip("private", c["_town"]), "mac": self.mac(), "color": "magenta"}],
+                "ips": [{"address": self.ip("private", c["_town"]), "mac": self.mac(),
+                         "color": "magenta"}],
             })
             if ended:
                 c["services"][-1]["ended_on"] = ended.isoformat()
@@ -682,8 +703,9 @@ class _Demo:
                     surname, first = name.split(" ", 1)
                 else:
                     name, first, surname = self.person_name()
-                contact = {"name": name, "position": position,
-                           "email": self.email_for(first, surname, slug),
+                email = ((c.get("_rep_email") if k == 0 else None)
+                         or self.email_for(first, surname, slug))
+                contact = {"name": name, "position": position, "email": email,
                            "mobile": _mobile(rng, self.phones), "billing_default": billing}
                 if billing and rng.random() < 0.6:
                     contact["portal_access"] = True
@@ -694,7 +716,8 @@ class _Demo:
                 out[0]["billing_default"] = True
         elif rng.random() < 0.12:
             name, first, surname = self.person_name()
-            out.append({"name": name, "position": rng.choice(["Manžel/ka", "Syn", "Dcera", "Pronajímatel"]),
+            position = rng.choice(["Manžel/ka", "Syn", "Dcera", "Pronajímatel"])
+            out.append({"name": name, "position": position,
                         "mobile": _mobile(rng, self.phones), "billing_default": False,
                         "note": rng.choice(["Contact when the customer cannot be reached.",
                                             "Pays the invoices on behalf of the customer.",
@@ -713,7 +736,8 @@ class _Demo:
             pick = {"fiber": [0, 2, 4], "air": [3, 1], "tv": [5], "ip": []}[kind]
             for k in pick[: rng.randint(1, 2)] if pick else []:
                 name, cost = DEVICES[k]
-                items.append({"name": name, "serial": f"{_ascii(name)[:2].upper()}{rng.randint(10**8, 10**9 - 1)}",
+                serial = f"{_ascii(name)[:2].upper()}{rng.randint(10**8, 10**9 - 1)}"
+                items.append({"name": name, "serial": serial,
                               "quantity": 1, "cost": cost})
         if items and rng.random() < 0.1:
             items.append({"name": "Cat6 patch cable 10 m", "quantity": 2, "cost": "89.00"})
@@ -736,8 +760,8 @@ class _Demo:
             if started >= month or (ended and date.fromisoformat(ended) <= month):
                 continue
             gross = Decimal(price)
-            lines.append({"description": f"{plan} {month:%m/%Y}", "quantity": 1,
-                          "unit_price": price, "vat_rate": service["vat_rate"], "total": _money(gross)})
+            lines.append({"description": f"{plan} {month:%m/%Y}", "unit_price": price,
+                          "total": _money(gross)})
         return lines
 
     def invoices(self, customers: list[dict]) -> None:
@@ -754,8 +778,7 @@ class _Demo:
                     continue
                 first = not c["invoices"] and c["_joined"] >= _add_months(self.start, -1)
                 if first and c.get("campaign") != "Website":
-                    lines.append({"description": "Installation fee", "quantity": 1,
-                                  "unit_price": INSTALLATION_FEE, "vat_rate": str(VAT),
+                    lines.append({"description": "Installation fee", "unit_price": INSTALLATION_FEE,
                                   "total": INSTALLATION_FEE})
                 count = 2 if c["number"] in cancel_victims and rng.random() < 0.08 \
                     and not any(i["status"] == "cancelled" for i in c["invoices"]) else 1
@@ -769,9 +792,8 @@ class _Demo:
                         "number": f"{month.year}{seq[key]:05d}", "period": f"{month:%Y-%m}",
                         "issued_on": month.isoformat(),
                         "due_on": (month + timedelta(days=due_days)).isoformat(),
-                        "vs": str(c["number"]), "total": _money(total), "vat_total": _money(vat),
-                        "status": "cancelled" if k == 1 else "issued", "paid_on": None,
-                        "created_at": _ts(month, 1, 30), "created_by": "system",
+                        "total": _money(total), "vat_total": _money(vat),
+                        "status": "cancelled" if k == 1 else "issued",
                         "lines": [dict(line) for line in lines],
                     })
         for c in customers:
@@ -865,18 +887,20 @@ class _Demo:
         if ptype == "Cash":
             self.cash_seq += 1
             return {"received_on": day.isoformat(), "amount": _money(amount), "vs": vs,
-                    "payment_type": "Cash", "source": "manual", "bank_ref": None,
-                    "counterparty": c["name"], "message": f"Receipt {day.year}/{self.cash_seq:04d}",
+                    "source": "manual", "counterparty": c["name"],
+                    "message": f"Receipt {day.year}/{self.cash_seq:04d}",
                     "created_at": _when(rng, day), "created_by": rng.choice(["jana", "support1"])}
-        if ptype == "Card":
-            ptype = rng.choice(["Card", "Bank transfer"])
         self.bank_seq += 1
         payer = _ascii(c["billing_name"] if c.get("billing_name") else c["name"]).upper()
-        return {"received_on": day.isoformat(), "amount": _money(amount), "vs": vs,
-                "payment_type": ptype, "source": "bank",
-                "bank_ref": f"STMT-{day:%Y%m%d}-{self.bank_seq:06d}", "counterparty": payer[:60],
-                "message": rng.choice(["internet", "platba internet", "", f"VS {vs}", "faktura"]) or None,
-                "created_at": _ts(day + timedelta(days=1), 5, 30), "created_by": "system"}
+        payment = {"received_on": day.isoformat(), "amount": _money(amount), "vs": vs,
+                   "source": "bank", "bank_ref": f"STMT-{day:%Y%m%d}-{self.bank_seq:06d}",
+                   "counterparty": payer[:60]}
+        message = rng.choice(["internet", "platba internet", "", f"VS {vs}", "faktura"])
+        if message:
+            payment["message"] = message
+        if ptype == "Card" and rng.random() < 0.5:
+            payment["payment_type"] = "Bank transfer"
+        return payment
 
     def _allocate(self, c: dict) -> None:
         """Oldest open invoice first; credit left on a payment goes to later invoices as issued."""
@@ -888,7 +912,7 @@ class _Demo:
                  [(p["received_on"], 1, p) for p in c["payments"]]
         events.sort(key=lambda e: (e[0], e[1]))
         issued: list[dict] = []
-        for day, kind, obj in events:
+        for _day, kind, obj in events:
             if kind == 0:
                 issued.append(obj)
             else:
@@ -914,21 +938,15 @@ class _Demo:
     def unmatched_payments(self) -> list[dict]:
         rng = self.rng
         out = []
-        for payer, vs, message, amount in [
-            ("NOVAKOVA MARIE", "1002", "internet leden", "499.00"),
-            ("OBEC BLUDOV", None, "faktura za internet", "1990.00"),
-            ("KRIZ PAVEL", "20260815", "platba", "649.00"),
-            ("DVORAK JOSEF", "110042", None, "399.00"),
-            ("SMITH JOHN", "0", "internet October", "500.00"),
-            ("UNKNOWN PAYER", "98765", "VS 98765", "1200.00"),
-        ]:
+        for payer, vs, message, amount in UNMATCHED:
             day = _rand_day(rng, date(2026, 7, 1), date(2026, 10, 31))
             self.bank_seq += 1
-            out.append({"customer": None, "received_on": day.isoformat(), "amount": amount,
-                        "vs": vs, "payment_type": "Bank transfer", "source": "bank",
+            out.append({"received_on": day.isoformat(), "amount": amount, "vs": vs,
+                        "payment_type": "Bank transfer", "source": "bank",
                         "bank_ref": f"STMT-{day:%Y%m%d}-{self.bank_seq:06d}",
-                        "counterparty": payer, "message": message,
-                        "created_at": _ts(day + timedelta(days=1), 5, 30), "created_by": "system"})
+                        "counterparty": payer, "message": message})
+            for key in [k for k, v in out[-1].items() if v is None]:
+                del out[-1][key]
         return out
 
     # ------------------------------------------------------------------ notes, tasks, log
@@ -949,12 +967,14 @@ class _Demo:
         def add(text: str, *, author: str | None = None, private: bool = False,
                 alert: bool = False, when: tuple[date, str] | None = None) -> None:
             day, at = when or self._rand_time(c)
-            notes.append({"author": author or rng.choice(["jana", "support1", "support1", "petr", "tech1"]),
+            author = author or rng.choice(["jana", "support1", "support1", "petr", "tech1"])
+            notes.append({"author": author,
                           "text": text, "private": private, "alert": alert,
                           "created_at": at, "updated_at": at})
 
         ordinary = [
-            "Customer called about slow Wi-Fi in the evenings; advised to move the router away from the TV.",
+            "Customer called about slow Wi-Fi in the evenings; advised to move the router "
+            "away from the TV.",
             "Router replaced (MikroTik hAP ax2), the old one was returned.",
             "Asked about an upgrade to Fiber 500; sent the price list by e-mail.",
             "Prefers contact by SMS, works shifts.",
@@ -990,14 +1010,21 @@ class _Demo:
                 due = date.fromisoformat(inv["due_on"])
                 day = min(due + timedelta(days=rng.randint(10, 25)), ANCHOR - timedelta(days=1))
                 add(f"Reminder sent for invoice {inv['number']}; customer promised to pay by "
-                    f"{(day + timedelta(days=10)):%d.%m.%Y}.", author="jana", when=(day, _when(rng, day)))
+                    f"{(day + timedelta(days=10)):%d.%m.%Y}.", author="jana",
+                    when=(day, _when(rng, day)))
         if rng.random() < 0.05:
-            add(rng.choice(private), author=rng.choice(["jana", "petr", "support1", "tech1"]), private=True)
+            add(rng.choice(private), author=rng.choice(["jana", "petr", "support1", "tech1"]),
+                private=True)
         # Alerts are shown when the card opens.
         if rng.random() < 0.035 and c["status"] != "Potential":
-            add("Dog on the premises — call before visit", alert=True, author=rng.choice(["tech1", "petr"]))
+            add("Dog on the premises — call before visit", alert=True,
+                author=rng.choice(["tech1", "petr"]))
         if rng.random() < 0.02 and c.get("mobile"):
             add("Hard of hearing — send SMS instead of calling", alert=True)
+        if c.get("disconnect_on"):
+            day = date(2026, 10, rng.randint(5, 28))
+            add("Moving away — the contract ends on 30.11.2026; collect the router after that.",
+                author="support1", when=(day, _when(rng, day)))
         if c["name"].startswith(("Obec ", "Městys ")):
             add("Do not suspend — municipal office, contact the mayor first", alert=True, author="jana")
         if c.get("floor") and c["floor"] >= 6 and rng.random() < 0.3:
@@ -1006,7 +1033,8 @@ class _Demo:
     def notes_extra(self, customers: list[dict]) -> None:
         """Placed notes that tests and demos rely on (disputes, private notes, deletions)."""
         rng = self.rng
-        candidates = [c for c in customers if len([i for i in c["invoices"] if i["status"] != "cancelled"]) > 3]
+        candidates = [c for c in customers
+                      if len([i for i in c["invoices"] if i["status"] != "cancelled"]) > 3]
         for c in rng.sample(candidates, 3):
             inv = rng.choice([i for i in c["invoices"] if i["status"] != "cancelled"][:-1])
             day = date.fromisoformat(inv["issued_on"]) + timedelta(days=rng.randint(3, 12))
@@ -1055,7 +1083,8 @@ class _Demo:
             at = c["created_at"]
             due = ANCHOR + timedelta(days=rng.randint(3, 25))
             tasks.append({"type": "Installation", "title": f"Installation — {address}",
-                          "description": "New customer from the website form; survey the building first.",
+                          "description": "New customer from the website form; "
+                                         "survey the building first.",
                           "status": status, "priority": "normal", "due_on": due.isoformat(),
                           "created_at": at, "created_by": c["created_by"], "updated_at": at,
                           "updated_by": c["created_by"], "closed_at": None,
@@ -1083,15 +1112,18 @@ class _Demo:
             if day < ANCHOR - timedelta(days=45):
                 status = "done" if status not in ("cancelled",) else status
             closed = day + timedelta(days=rng.randint(0, 4))
-            closed_at = _when(rng, closed) if status in ("done", "cancelled") and closed < ANCHOR else None
+            finished = status in ("done", "cancelled") and closed < ANCHOR
+            closed_at = _when(rng, closed) if finished else None
             if closed_at is None and status in ("done", "cancelled"):
                 status = "in_progress"
             tasks.append({"type": "Fault repair", "title": title,
-                          "description": "Reported by phone." if rng.random() < 0.6 else "Reported in the portal.",
+                          "description": ("Reported by phone." if rng.random() < 0.6
+                                          else "Reported in the portal."),
                           "status": status, "priority": priority,
                           "due_on": (day + timedelta(days=2)).isoformat(), "created_at": at,
                           "created_by": rng.choice(["support1", "jana"]),
-                          "updated_at": closed_at or at, "updated_by": "tech1" if closed_at else "support1",
+                          "updated_at": closed_at or at,
+                          "updated_by": "tech1" if closed_at else "support1",
                           "closed_at": closed_at,
                           "assignees": [] if status == "new" else [rng.choice(["tech1", "petr"])]})
         if rng.random() < 0.02:
@@ -1133,11 +1165,11 @@ class _Demo:
                                 f"{c['number']}; use it as the variable symbol for payments.",
                         "status": "delivered"})
         late = [i for i in c["invoices"] if i["status"] == "issued"
-                or (i["paid_on"] and i["paid_on"] > i["due_on"])]
+                or i.get("paid_on", "") > i["due_on"]]
         for inv in late[-3:]:
             due = date.fromisoformat(inv["due_on"])
             day = due + timedelta(days=7)
-            if day >= ANCHOR or (inv["paid_on"] and inv["paid_on"] <= day.isoformat()):
+            if day >= ANCHOR or inv.get("paid_on", "9999") <= day.isoformat():
                 continue
             if c.get("mobile"):
                 log.append({"channel": "sms", "direction": "out", "at": _ts(day, 7, 0),
@@ -1148,15 +1180,18 @@ class _Demo:
             elif c.get("email"):
                 failed = rng.random() < 0.1
                 log.append({"channel": "email", "direction": "out", "at": _ts(day, 7, 0),
-                            "operator": "system", "subject": f"Payment reminder — invoice {inv['number']}",
-                            "body": f"Invoice {inv['number']} of {inv['total']} CZK was due on {due:%d.%m.%Y}.",
+                            "operator": "system",
+                            "subject": f"Payment reminder — invoice {inv['number']}",
+                            "body": f"Invoice {inv['number']} of {inv['total']} CZK "
+                                    f"was due on {due:%d.%m.%Y}.",
                             "status": "failed" if failed else "sent",
                             "ref": "550 5.1.1 mailbox unavailable" if failed else None})
         for task in c.get("tasks", []):
             if task["type"] == "Fault repair":
                 log.append({"channel": "call", "direction": "in", "at": task["created_at"],
                             "operator": task["created_by"], "subject": task["title"],
-                            "body": "Customer reported the fault; ticket created.", "status": "answered"})
+                            "body": "Customer reported the fault; ticket created.",
+                            "status": "answered"})
         for _ in range(rng.choice([0, 0, 0, 1, 1, 2])):
             day, at = self._rand_time(c)
             channel = rng.choice(["call", "call", "email", "portal"])
@@ -1165,7 +1200,7 @@ class _Demo:
             log.append({"channel": channel, "direction": "in" if channel != "email" else "out",
                         "at": at, "operator": rng.choice(["support1", "jana"]),
                         "subject": subject, "body": None,
-                        "status": "answered" if channel == "call" else "received" if channel == "portal" else "sent"})
+                        "status": {"call": "answered", "portal": "received"}.get(channel, "sent")})
         for entry in log:
             for key in [k for k, v in entry.items() if v is None]:
                 del entry[key]
@@ -1179,7 +1214,8 @@ class _Demo:
         for _ in range(rng.randint(1, 5)):
             day, at = self._rand_time(c)
             ok = rng.random() < 0.9
-            c["portal_logins"].append({"at": at, "address": f"89.{rng.randint(100, 190)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+            address = f"89.{rng.randint(100, 190)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+            c["portal_logins"].append({"at": at, "address": address,
                                        "success": ok})
         c["portal_logins"].sort(key=lambda p: p["at"])
         good = [p for p in c["portal_logins"] if p["success"]]
@@ -1222,11 +1258,12 @@ class _Demo:
             change("status", "Connected", "Limited", _rand_day(rng, window_start, end), "jana")
         if c["status"] == "Disconnected" and "_ended" in c:
             change("status", "Connected", "Disconnected", c["_ended"], "jana")
-            for k, service in enumerate(c["services"]):
+            for k in range(len(c["services"])):
                 change("active", True, False, c["_ended"], "jana", "service", k)
                 rows[-1]["old"], rows[-1]["new"] = "yes", "no"
             if c.get("former"):
-                change("former", "no", "yes", min(c["_ended"] + timedelta(days=30), ANCHOR - timedelta(days=1)), "jana")
+                moved = min(c["_ended"] + timedelta(days=30), ANCHOR - timedelta(days=1))
+                change("former", "no", "yes", moved, "jana")
         if "_upgrade" in c:
             up_on, old_plan, _started = c["_upgrade"]
             change("plan", old_plan, c["services"][0]["plan"], up_on, "petr", "service", 0)
@@ -1263,7 +1300,7 @@ class _Demo:
             if note.get("deleted_at"):
                 rows.append({"at": note["deleted_at"], "operator": note["deleted_by"], "entity": "note",
                              "action": "delete", "field": "deleted_at", "old": None,
-                             "new": note["deleted_at"][:19], "ref": k})
+                             "new": note["deleted_at"], "ref": k})
         for k, task in enumerate(c["tasks"]):
             rows.append({"at": task["created_at"], "operator": task["created_by"], "entity": "task",
                          "action": "create", "summary": f"task {task['title']} added", "ref": k})
@@ -1275,7 +1312,8 @@ class _Demo:
             if payment["vs"] != str(c["number"]) and payment["vs"] != c.get("vs_alt1"):
                 continue
             if payment["source"] == "bank" and rng.random() < 0.02:
-                rows.append({"at": _when(rng, date.fromisoformat(payment["received_on"]) + timedelta(days=1)),
+                matched = date.fromisoformat(payment["received_on"]) + timedelta(days=1)
+                rows.append({"at": _when(rng, matched),
                              "operator": "jana", "entity": "payment", "action": "update",
                              "field": "customer", "old": None, "new": str(c["number"]),
                              "summary": "payment matched by hand", "ref": k})
@@ -1284,7 +1322,7 @@ class _Demo:
             at = _when(rng, day)
             c["deleted_at"] = at
             rows.append({"at": at, "operator": "jana", "entity": "customer", "action": "delete",
-                         "field": "deleted_at", "old": None, "new": at[:19]})
+                         "field": "deleted_at", "old": None, "new": at})
         rows.sort(key=lambda r: r["at"])
         updates = [r for r in rows if r["entity"] == "customer" and r["action"] != "create"]
         c["version"] = 1 + len(updates)
@@ -1292,8 +1330,1060 @@ class _Demo:
         c["updated_at"], c["updated_by"] = last["at"], last["operator"]
 
 
+_CUSTOMER_ORDER = [
+    "number", "legal_form", "name", "representative", "street", "city", "zip", "country", "floor",
+    "flat", "mail_street", "mail_city", "mail_zip", "mail_country", "gps_lat", "gps_lon", "email",
+    "billing_email", "tech_email", "business_email", "other_emails", "phone", "mobile", "www",
+    "status", "groups", "marks", "managers", "campaign", "parent", "portal_login",
+    "portal_force_change", "portal_last_login", "catv_socket", "disconnect_on", "former",
+    "deleted_at", "billing_group", "billing_name", "billing_street", "billing_city", "billing_zip",
+    "billing_country", "ico", "dic", "bank_account", "iban", "bic", "contract_returned_on",
+    "vs_alt1", "vs_alt2", "vs_alt3", "payment_type", "due_days", "suspend_after_days",
+    "never_suspend", "invoice_by_post", "invoice_by_email", "created_at", "created_by",
+    "updated_at", "updated_by", "version", "contacts", "services", "inventory", "portal_logins",
+    "invoices", "payments", "notes", "tasks", "communications", "history",
+]
+
+
+def _ordered(c: dict) -> dict:
+    """The customer's keys in a fixed, readable order; working keys (``_x``) dropped."""
+    out = {k: c[k] for k in _CUSTOMER_ORDER if k in c}
+    extra = [k for k in c if k not in out and not k.startswith("_")]
+    if extra:
+        raise AssertionError(f"unordered customer keys {extra}")
+    return out
+
+
 def build_demo(seed: int = 7) -> dict:
     """The demo data set as plain JSON-able data; the same seed gives the same data."""
     demo = _Demo(seed)
     data = demo.build()
     return data
+
+
+def dumps(data: dict) -> str:
+    """JSON text of a data set: one flat record per line, so diffs stay readable."""
+
+    def flat(value: Any) -> bool:
+        # A record (invoice, payment, note) is one line; a customer or a long list is not.
+        if isinstance(value, dict):
+            return len(one(value)) <= 600 and all(flat(v) for v in value.values())
+        if isinstance(value, list):
+            scalars = all(not isinstance(v, (dict, list)) for v in value)
+            return scalars or (len(value) <= 3 and len(one(value)) <= 400)
+        return True
+
+    def one(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def fmt(value: Any, indent: int) -> str:
+        pad = " " * (indent + 1)
+        if isinstance(value, dict) and not flat(value):
+            items = [f"{pad}{one(k)}:{fmt(v, indent + 1)}" for k, v in value.items()]
+            return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+        if isinstance(value, list) and value and not flat(value):
+            items = [pad + fmt(v, indent + 1) for v in value]
+            return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
+        return one(value)
+
+    return fmt(data, 0) + "\n"
+
+
+# =========================================================================== loading
+
+
+def load_file(ctx: Ctx, path: Path) -> str:
+    """Load a data set file (the bundled demo or another in the same format)."""
+    ctx.require(CUSTOMER_CREATE)
+    ctx.require(PAYMENT_WRITE)
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound(f"data set file {path} does not exist") from None
+    except OSError as exc:
+        raise ValidationError("file", f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ValidationError("file", f"{path} is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            "file", f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    try:
+        return load(ctx, data)
+    except ValidationError as exc:
+        if exc.field == "data":
+            raise ValidationError("file", f"{path}: {exc.why}") from None
+        raise
+
+
+def load(ctx: Ctx, data: dict) -> str:
+    """Insert a data set into an empty database in one transaction; returns a summary line."""
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import DataError, IntegrityError
+
+    from ispterm.customers.model import Customer
+
+    ctx.require(CUSTOMER_CREATE)
+    ctx.require(PAYMENT_WRITE)
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValidationError("data", f'not an ispterm data set (expected "format": "{FORMAT}")')
+    with ctx.write() as s:
+        conn = s.connection()
+        existing = conn.execute(select(func.count()).select_from(Customer.__table__)).scalar_one()
+        if existing:
+            raise ValidationError(
+                "database", f"already has {existing:,} customers; sample load needs an empty database"
+            )
+        loader = _Loader(ctx, conn, data)
+        try:
+            loader.run()
+        except (IntegrityError, DataError) as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+            raise ValidationError("data", f"the database refused the data ({reason})") from None
+    return loader.summary()
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing key {exc.args[0]!r}"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text
+
+
+# Customer keys that are not columns: resolved by name, or lists of related records.
+_CUSTOMER_LINKS = {
+    "status", "groups", "marks", "managers", "campaign", "payment_type", "billing_group", "parent",
+    "contacts", "services", "inventory", "portal_logins", "invoices", "payments", "notes", "tasks",
+    "communications", "history",
+}
+
+# Customer fields checked and normalised by the same validators the forms use.
+_VALIDATED = {
+    "email": "email", "billing_email": "email", "tech_email": "email", "business_email": "email",
+    "other_emails": "emails", "phone": "phone", "mobile": "phone", "www": "url", "ico": "ico",
+    "dic": "dic", "iban": "iban", "bic": "bic", "bank_account": "bank_account", "vs_alt1": "vs",
+    "vs_alt2": "vs", "vs_alt3": "vs", "zip": "zip", "mail_zip": "zip", "billing_zip": "zip",
+}
+
+
+class _Ids:
+    """Primary keys assigned here, so related rows can be bulk inserted without RETURNING.
+
+    SQLite: the caller holds the write lock (BEGIN IMMEDIATE), so max(id)+1 onwards is free.
+    PostgreSQL: ids are drawn from the table's sequence, so concurrent inserts stay safe.
+    """
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        self.pg = conn.dialect.name == "postgresql"
+        self.next: dict[str, int] = {}
+        self.sequences: dict[str, str] = {}
+
+    def take(self, table, n: int) -> list[int]:
+        from sqlalchemy import func, select, text
+
+        if n <= 0:
+            return []
+        name = table.name
+        if self.pg:
+            if name not in self.sequences:
+                self.sequences[name] = self.conn.execute(
+                    text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": name}).scalar_one()
+            return list(self.conn.execute(
+                text("SELECT array_agg(nextval(CAST(:seq AS regclass))) FROM generate_series(1, :n)"),
+                {"seq": self.sequences[name], "n": n}).scalar_one())
+        if name not in self.next:
+            self.next[name] = (self.conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+        start = self.next[name]
+        self.next[name] = start + n
+        return list(range(start, start + n))
+
+
+def _insert(conn, table, rows: list[dict], batch: int = 20_000) -> None:
+    from sqlalchemy import insert
+
+    stmt = insert(table)
+    for start in range(0, len(rows), batch):
+        conn.execute(stmt, rows[start : start + batch])
+
+
+class _Loader:
+    def __init__(self, ctx: Ctx, conn, data: dict) -> None:
+        from ispterm.store import models as m
+
+        self.ctx = ctx
+        self.conn = conn
+        self.data = data
+        self.m = m
+        self.now = ctx.now()
+        self.where = "data set"
+        self.ids = _Ids(conn)
+        self.rows: dict[str, list[dict]] = {}
+        self.code_ids: dict[tuple[str, str], int] = {}
+        self.group_ids: dict[str, int] = {}
+        self.operator_ids: dict[str, int] = {}
+        self.counts: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ plumbing
+
+    def alloc(self, table: str, n: int) -> list[int]:
+        """The next n ids reserved for ``table`` in :meth:`_run`."""
+        pool = self.pool[table]
+        return [next(pool) for _ in range(n)]
+
+    def fail(self, why: str) -> None:
+        raise ValidationError("data", f"{self.where}: {why}")
+
+    def add(self, table, row: dict) -> None:
+        self.rows.setdefault(table.name, []).append(row)
+
+    def run(self) -> None:
+        try:
+            self._run()
+        except ValidationError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, InvalidOperation) as exc:
+            raise ValidationError("data", f"{self.where}: {_why(exc)}") from None
+
+    def summary(self) -> str:
+        c = self.counts
+        return (f"loaded {c.get('customer', 0):,} customers, {c.get('invoice', 0):,} invoices, "
+                f"{c.get('payment', 0):,} payments, {c.get('note', 0):,} notes")
+
+    def value(self, col, raw: Any) -> Any:
+        """One JSON value converted for ``col``; a bad value names its place in the file."""
+        import sqlalchemy as sa
+
+        from ispterm.store.types import Money, UTCDateTime
+
+        t = col.type
+        name = col.name
+        if isinstance(t, Money):
+            if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+                self.fail(f'{name}: an amount is written as a string like "499.00", got {raw!r}')
+            try:
+                amount = Decimal(str(raw))
+            except InvalidOperation:
+                self.fail(f"{name}: not an amount: {raw!r}")
+            if not amount.is_finite() or amount != amount.quantize(CENT):
+                self.fail(f"{name}: not an amount with at most 2 decimals: {raw!r}")
+            return amount
+        if isinstance(t, UTCDateTime):
+            if not isinstance(raw, str):
+                self.fail(f"{name}: expected an ISO time like 2026-01-31T08:00:00+00:00, got {raw!r}")
+            try:
+                when = datetime.fromisoformat(raw)
+            except ValueError:
+                self.fail(f"{name}: not an ISO time: {raw!r}")
+            if when.tzinfo is None:
+                self.fail(f"{name}: the time {raw!r} needs a UTC offset such as +00:00")
+            return when
+        if isinstance(t, sa.Date):
+            if not isinstance(raw, str):
+                self.fail(f"{name}: expected an ISO date like 2026-01-31, got {raw!r}")
+            try:
+                return date.fromisoformat(raw)
+            except ValueError:
+                self.fail(f"{name}: not an ISO date: {raw!r}")
+        if isinstance(t, sa.Boolean):
+            if not isinstance(raw, bool):
+                self.fail(f"{name}: expected true or false, got {raw!r}")
+            return raw
+        if isinstance(t, sa.Integer):
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                self.fail(f"{name}: expected a whole number, got {raw!r}")
+            return raw
+        if isinstance(t, sa.Float):
+            if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+                self.fail(f"{name}: expected a number, got {raw!r}")
+            return float(raw)
+        if isinstance(t, sa.LargeBinary):
+            self.fail(f"{name}: binary content cannot be loaded from a data set")
+        if not isinstance(raw, str):
+            self.fail(f"{name}: expected text, got {raw!r}")
+        length = getattr(t, "length", None)
+        if length and len(raw) > length:
+            self.fail(f"{name}: too long ({len(raw)} characters, at most {length})")
+        return raw
+
+    def record(self, table, rec: dict, fixed: dict, *, links: Iterable[str] = (),
+               with_id: bool = True) -> dict:
+        """A full row for ``table`` from a JSON record: given values, then model defaults."""
+        if not isinstance(rec, dict):
+            self.fail(f"expected an object, got {type(rec).__name__}")
+        columns = table.columns
+        allowed = set(links)
+        for key in rec:
+            if key not in columns and key not in allowed:
+                self.fail(f"unknown key {key!r} for {table.name}")
+        row: dict[str, Any] = {}
+        for col in columns:
+            name = col.name
+            if name in fixed:
+                row[name] = fixed[name]
+            elif name == "id" and not with_id:
+                continue
+            elif rec.get(name) is not None:
+                row[name] = self.value(col, rec[name])
+            elif col.default is not None and col.default.is_scalar:
+                row[name] = col.default.arg
+            elif col.default is not None and col.default.is_callable:
+                row[name] = self.now
+            elif not col.nullable and not col.primary_key:
+                self.fail(f"{name} is required for {table.name}")
+            else:
+                row[name] = None
+        return row
+
+    # ------------------------------------------------------------------ reference data
+
+    def _reference(self) -> None:
+        from sqlalchemy import select
+
+        from ispterm.store.search import fold
+
+        m = self.m
+        for cid, kind, name in self.conn.execute(
+                select(m.CodeItem.id, m.CodeItem.kind, m.CodeItem.name)):
+            self.code_ids[(kind, fold(name))] = cid
+        for gid, name in self.conn.execute(select(m.BillingGroup.id, m.BillingGroup.name)):
+            self.group_ids[fold(name)] = gid
+        for oid, login in self.conn.execute(select(m.Operator.id, m.Operator.login)):
+            self.operator_ids[login] = oid
+
+    def code(self, kind: str, name: Any) -> int | None:
+        """The code item of this kind and name; created (added to the list) when missing."""
+        from sqlalchemy import func, insert, select
+
+        from ispterm.store.search import fold
+
+        if name is None:
+            return None
+        if not isinstance(name, str) or not name.strip():
+            self.fail(f"expected a {kind.replace('_', ' ')} name, got {name!r}")
+        key = (kind, fold(name))
+        if key not in self.code_ids:
+            m = self.m
+            spec = next((c for c in self.data.get("codes", {}).get(kind, [])
+                         if isinstance(c, dict) and fold(str(c.get("name", ""))) == key[1]), {})
+            sort = self.conn.execute(select(func.count()).select_from(m.CodeItem.__table__)
+                                     .where(m.CodeItem.kind == kind)).scalar_one()
+            row = self.record(m.CodeItem.__table__, {**spec, "name": name.strip(), "kind": kind},
+                              {"sort": sort, "is_default": False}, with_id=False)
+            self.code_ids[key] = self.conn.execute(
+                insert(m.CodeItem.__table__).returning(m.CodeItem.id), [row]).scalar_one()
+        return self.code_ids[key]
+
+    def operator(self, login: Any) -> int:
+        if login not in self.operator_ids:
+            self.fail(f"unknown operator {login!r}; list it under \"operators\"")
+        return self.operator_ids[login]
+
+    def _operators(self) -> None:
+        from sqlalchemy import insert
+
+        from ispterm.operators.roles import normalise_role
+        from ispterm.operators.service import check_login
+
+        table = self.m.Operator.__table__
+        for k, rec in enumerate(self.data.get("operators", [])):
+            self.where = f"operators[{k}]"
+            try:
+                login = check_login(str(rec.get("login") or ""))
+                role = normalise_role(str(rec.get("role", "")))
+            except ValidationError as exc:
+                self.fail(str(exc))
+            if login in self.operator_ids:
+                continue  # an existing operator (such as the master admin) stays as it is
+            fixed = {"login": login, "role": role,
+                     "name": str(rec.get("name") or login), "password_hash": None,
+                     "created_at": self.now, "updated_at": self.now,
+                     "updated_by": self.ctx.actor.login}
+            row = self.record(table, rec, fixed, with_id=False)
+            self.operator_ids[login] = self.conn.execute(
+                insert(table).returning(table.c.id), [row]).scalar_one()
+
+    def _billing_groups(self) -> None:
+        from sqlalchemy import insert, update
+
+        from ispterm.store.search import fold
+
+        table = self.m.BillingGroup.__table__
+        placeholder = {"", PLACEHOLDER_COMPANY}
+        for k, rec in enumerate(self.data.get("billing_groups", [])):
+            self.where = f"billing_groups[{k}]"
+            key = fold(rec["name"])
+            row = self.record(table, rec, {"is_default": False}, with_id=False)
+            details = {c: v for c, v in row.items() if c not in ("name", "is_default", "active")}
+            if key in self.group_ids:
+                # Fill in the company only while it still has the placeholder from 'init'.
+                current = self.conn.execute(
+                    table.select().where(table.c.id == self.group_ids[key])).mappings().one()
+                if current["company_name"] in placeholder:
+                    self.conn.execute(update(table).where(table.c.id == self.group_ids[key]), details)
+                continue
+            self.group_ids[key] = self.conn.execute(
+                insert(table).returning(table.c.id), [row]).scalar_one()
+
+    def group(self, name: Any) -> int:
+        from ispterm.store.search import fold
+
+        if name is None:
+            default = self.data.get("billing_groups", [{}])
+            name = next((g["name"] for g in default if g.get("is_default")), "Main")
+        key = fold(str(name))
+        if key not in self.group_ids:
+            self.fail(f"unknown billing group {name!r}")
+        return self.group_ids[key]
+
+    # ------------------------------------------------------------------ the run
+
+    def _run(self) -> None:
+        from sqlalchemy import insert
+
+        from ispterm.store.search import rebuild_all
+
+        m = self.m
+        self._reference()
+        self._operators()
+        self._billing_groups()
+        customers = self.data.get("customers")
+        if not isinstance(customers, list) or not customers:
+            self.where = "customers"
+            self.fail("the data set has no customers")
+        numbers = [c.get("number") if isinstance(c, dict) else None for c in customers]
+        seen: set = set()
+        for k, n in enumerate(numbers):
+            self.where = f"customers[{k}]"
+            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+                self.fail(f"number must be a positive whole number, got {n!r}")
+            if n in seen:
+                self.fail(f"customer number {n} appears twice")
+            seen.add(n)
+        ids = self.ids.take(m.Customer.__table__, len(customers))
+        self.customer_ids = dict(zip(numbers, ids))
+        # Ids for every related table in one go (one round trip each on PostgreSQL).
+        self.where = "data set"
+        wanted = {"contact": 0, "service": 0, "invoice": 0, "payment": 0, "note": 0, "task": 0}
+        for rec in customers:
+            for name in wanted:
+                items = rec.get(name + "s", [])
+                if not isinstance(items, list):
+                    self.where = f"customer {rec['number']}"
+                    self.fail(f"{name}s must be a list")
+                wanted[name] += len(items)
+        for key, name in (("unmatched_payments", "payment"), ("tasks", "task")):
+            items = self.data.get(key, [])
+            if not isinstance(items, list):
+                self.fail(f"{key} must be a list")
+            wanted[name] += len(items)
+        self.pool = {name: iter(self.ids.take(m.metadata.tables[name], n))
+                     for name, n in wanted.items()}
+        for rec in customers:
+            self.where = f"customer {rec['number']}"
+            self._customer(rec, self.customer_ids[rec["number"]])
+        for k, rec in enumerate(self.data.get("unmatched_payments", [])):
+            self.where = f"unmatched_payments[{k}]"
+            self._payment(None, rec, {})
+        for k, rec in enumerate(self.data.get("tasks", [])):
+            self.where = f"tasks[{k}]"
+            self._task(None, rec)
+        # Parents before their aliases, then everything else in foreign-key order.
+        self.where = "data set"
+        rows = self.rows.pop("customer")
+        rows.sort(key=lambda r: r["parent_id"] is not None)
+        order = ["customer_code", "customer_manager", "contact", "service", "service_ip",
+                 "inventory_item", "portal_login", "invoice", "invoice_line", "payment",
+                 "payment_allocation", "note", "task", "task_assignee", "communication",
+                 "audit_event"]
+        _insert(self.conn, m.Customer.__table__, rows)
+        tables = m.metadata.tables
+        for name in order:
+            _insert(self.conn, tables[name], self.rows.pop(name, []))
+        if self.rows:
+            raise AssertionError(f"rows of {sorted(self.rows)} were not inserted")
+        rebuild_all(self.conn)
+        self.conn.execute(insert(m.AuditEvent.__table__), [{
+            "at": self.now, "operator": self.ctx.actor.login, "customer_id": None,
+            "entity": "sample", "entity_id": None, "action": "load", "field": None, "old": None,
+            "new": None, "summary": self.summary().replace("loaded", "sample data loaded:", 1),
+            "private_to": None}])
+
+    def _customer(self, rec: dict, cid: int) -> None:
+        from ispterm import validation as v
+
+        m = self.m
+        table = m.Customer.__table__
+        self.counts["customer"] = self.counts.get("customer", 0) + 1
+        cleaned = dict(rec)
+        country = str(rec.get("country") or "CZ")
+        for field, kind in _VALIDATED.items():
+            raw = rec.get(field)
+            if raw is None:
+                continue
+            if not isinstance(raw, str):
+                self.fail(f"{field}: expected text, got {raw!r}")
+            try:
+                if kind == "zip":
+                    prefix = field.removesuffix("zip")
+                    cc = rec.get(f"{prefix}country") or country
+                    cleaned[field] = v.zip_code(raw, field=field, country=cc)
+                else:
+                    cleaned[field] = getattr(v, kind)(raw, field=field)
+            except ValidationError as exc:
+                self.fail(str(exc))
+        parent = rec.get("parent")
+        if parent is not None and parent not in self.customer_ids:
+            self.fail(f"parent customer {parent!r} is not in the data set")
+        fixed = {
+            "id": cid,
+            "status_id": self.code("status", rec.get("status", "Connected")),
+            "campaign_id": self.code("campaign", rec.get("campaign")),
+            "payment_type_id": self.code("payment_type", rec.get("payment_type")),
+            "billing_group_id": self.group(rec.get("billing_group")),
+            "parent_id": self.customer_ids.get(parent) if parent is not None else None,
+        }
+        if "portal_password_hash" in rec:
+            self.fail("portal_password_hash cannot be loaded from a data set")
+        self.add(table, self.record(table, cleaned, fixed, links=_CUSTOMER_LINKS))
+        seen_codes: set[int] = set()
+        for kind, key in (("group", "groups"), ("mark", "marks")):
+            for name in rec.get(key, []):
+                code_id = self.code(kind, name)
+                if code_id not in seen_codes:
+                    seen_codes.add(code_id)
+                    self.add(m.CustomerCode.__table__, {"customer_id": cid, "code_id": code_id})
+        for login in dict.fromkeys(rec.get("managers", [])):
+            self.add(m.CustomerManager.__table__,
+                     {"customer_id": cid, "operator_id": self.operator(login)})
+        refs: dict[str, list[int | None]] = {}
+        refs["contact"] = self._contacts(cid, rec.get("contacts", []))
+        refs["service"] = self._services(cid, rec.get("services", []))
+        for item in rec.get("inventory", []):
+            self.add(m.InventoryItem.__table__, self.record(m.InventoryItem.__table__, item,
+                                                            {"customer_id": cid}, with_id=False))
+        for item in rec.get("portal_logins", []):
+            self.add(m.PortalLogin.__table__, self.record(m.PortalLogin.__table__, item,
+                                                          {"customer_id": cid, "contact_id": None},
+                                                          with_id=False))
+        invoice_ids = self._invoices(cid, rec)
+        refs["invoice"] = list(invoice_ids.values())
+        refs["payment"] = [self._payment(cid, p, invoice_ids, rec) for p in rec.get("payments", [])]
+        notes = rec.get("notes", [])
+        refs["note"] = self._notes(cid, notes)
+        refs["task"] = [self._task(cid, t) for t in rec.get("tasks", [])]
+        for item in rec.get("communications", []):
+            contact = item.get("contact") if isinstance(item, dict) else None
+            fixed = {"customer_id": cid,
+                     "contact_id": refs["contact"][contact] if contact is not None else None}
+            self.add(m.Communication.__table__, self.record(m.Communication.__table__, item, fixed,
+                                                            links={"contact"}, with_id=False))
+        for item in rec.get("history", []):
+            self._history(cid, item, refs, notes)
+
+    def _contacts(self, cid: int, contacts: list) -> list[int]:
+        from ispterm import validation as v
+
+        table = self.m.Contact.__table__
+        ids = self.alloc("contact", len(contacts))
+        for contact_id, item in zip(ids, contacts):
+            cleaned = dict(item)
+            for field, check in (("email", v.email), ("phone", v.phone), ("mobile", v.phone)):
+                if item.get(field) is not None:
+                    try:
+                        cleaned[field] = check(str(item[field]), field=f"contacts: {field}")
+                    except ValidationError as exc:
+                        self.fail(str(exc))
+            fixed = {"id": contact_id, "customer_id": cid,
+                     "portal_level_id": self.code("portal_level", item.get("portal_level")),
+                     "portal_password_hash": None}
+            self.add(table, self.record(table, cleaned, fixed, links={"portal_level"}))
+        return ids
+
+    def _services(self, cid: int, services: list) -> list[int]:
+        m = self.m
+        table = m.Service.__table__
+        ids = self.alloc("service", len(services))
+        for service_id, item in zip(ids, services):
+            self.add(table, self.record(table, item, {"id": service_id, "customer_id": cid},
+                                        links={"ips"}))
+            for ip in item.get("ips", []):
+                self.add(m.ServiceIp.__table__, self.record(m.ServiceIp.__table__, ip,
+                                                            {"service_id": service_id}, with_id=False))
+        return ids
+
+    def _invoices(self, cid: int, rec: dict) -> dict[str, int]:
+        m = self.m
+        table, lines = m.Invoice.__table__, m.InvoiceLine.__table__
+        invoices = rec.get("invoices", [])
+        ids = self.alloc("invoice", len(invoices))
+        out: dict[str, int] = {}
+        group_id = self.group(rec.get("billing_group"))
+        for invoice_id, item in zip(ids, invoices):
+            number = item["number"]
+            if number in out:
+                self.fail(f"invoice {number} appears twice")
+            out[number] = invoice_id
+            issued = item["issued_on"]
+            fixed = {"id": invoice_id, "customer_id": cid, "billing_group_id": group_id,
+                     "vs": str(item.get("vs") or rec["number"]),
+                     "created_at": self.value(table.c.created_at,
+                                              item.get("created_at") or f"{issued}T00:00:00+00:00"),
+                     "created_by": item.get("created_by", "system")}
+            self.add(table, self.record(table, item, fixed, links={"lines"}))
+            self.counts["invoice"] = self.counts.get("invoice", 0) + 1
+            for line in item.get("lines", []):
+                fixed_line = {"invoice_id": invoice_id}
+                if "total" not in line:
+                    qty = line.get("quantity", 1)
+                    fixed_line["total"] = (self.value(lines.c.unit_price, line["unit_price"]) * qty)
+                self.add(lines, self.record(lines, line, fixed_line, with_id=False))
+        return out
+
+    def _payment(self, cid: int | None, item: dict, invoice_ids: dict[str, int],
+                 customer: dict | None = None) -> int:
+        m = self.m
+        table = m.Payment.__table__
+        payment_id = self.alloc("payment", 1)[0]
+        received = item["received_on"]
+        ptype = item.get("payment_type") or (customer or {}).get("payment_type")
+        fixed = {"id": payment_id, "customer_id": cid,
+                 "payment_type_id": self.code("payment_type", ptype),
+                 "created_at": self.value(table.c.created_at,
+                                          item.get("created_at") or f"{received}T00:00:00+00:00"),
+                 "created_by": item.get("created_by", "system")}
+        self.add(table, self.record(table, item, fixed,
+                                    links={"allocations", "payment_type", "customer"}))
+        self.counts["payment"] = self.counts.get("payment", 0) + 1
+        for alloc in item.get("allocations", []):
+            number = alloc["invoice"]
+            if number not in invoice_ids:
+                self.fail(f"payment of {received} is allocated to invoice {number!r}, "
+                          "which this customer does not have")
+            self.add(m.PaymentAllocation.__table__, {
+                "payment_id": payment_id, "invoice_id": invoice_ids[number],
+                "amount": self.value(m.PaymentAllocation.__table__.c.amount, alloc["amount"])})
+        return payment_id
+
+    def _notes(self, cid: int, notes: list) -> list[int]:
+        table = self.m.Note.__table__
+        ids = self.alloc("note", len(notes))
+        for note_id, item in zip(ids, notes):
+            author = item.get("author")
+            fixed = {"id": note_id, "customer_id": cid, "author_id": self.operator(author),
+                     "updated_by": item.get("updated_by") or author}
+            self.add(table, self.record(table, item, fixed, links={"author"}))
+            self.counts["note"] = self.counts.get("note", 0) + 1
+        return ids
+
+    def _task(self, cid: int | None, item: dict) -> int:
+        from ispterm.support.model import TASK_PRIORITIES, TASK_STATUSES
+
+        m = self.m
+        table = m.Task.__table__
+        if item.get("status", "new") not in TASK_STATUSES:
+            self.fail(f"task status must be one of {', '.join(TASK_STATUSES)}, "
+                      f"got {item.get('status')!r}")
+        if item.get("priority", "normal") not in TASK_PRIORITIES:
+            self.fail(f"task priority must be one of {', '.join(TASK_PRIORITIES)}")
+        task_id = self.alloc("task", 1)[0]
+        fixed = {"id": task_id, "customer_id": cid, "type_id": self.code("task_type", item.get("type"))}
+        self.add(table, self.record(table, item, fixed, links={"type", "assignees", "customer"}))
+        for login in dict.fromkeys(item.get("assignees", [])):
+            self.add(m.TaskAssignee.__table__,
+                     {"task_id": task_id, "operator_id": self.operator(login)})
+        return task_id
+
+    def _history(self, cid: int, item: dict, refs: dict[str, list], notes: list) -> None:
+        table = self.m.AuditEvent.__table__
+        entity = item.get("entity", "customer")
+        ref = item.get("ref")
+        private_to = None
+        if entity == "customer":
+            entity_id = cid
+        elif ref is not None:
+            if entity not in refs:
+                self.fail(f"history rows about {entity!r} cannot have a ref")
+            entity_id = refs[entity][ref]
+            if entity == "note" and notes[ref].get("private"):
+                private_to = self.operator(notes[ref].get("author"))
+        else:
+            entity_id = None
+        fixed = {"customer_id": cid, "entity_id": entity_id, "private_to": private_to}
+        self.add(table, self.record(table, item, fixed, links={"ref"}, with_id=False))
+
+
+# =========================================================================== scale data
+
+_GEN_PLANS = [("Fiber 250", "499.00"), ("Fiber 500", "649.00"), ("Fiber 1000", "899.00"),
+              ("Air 50", "399.00"), ("Air 100", "459.00")]
+_GEN_CHUNK = 10_000
+
+
+class _Bulk:
+    """A plain DBAPI executemany for one table, for the scale generator.
+
+    Values are converted by the column types' own bind processors (Money to hundredths,
+    UTC times, dates), so the stored form is exactly what the ORM would write; values that
+    repeat (amounts, dates, times) are converted once through :meth:`conv`, and columns whose
+    type has no processor on this database take the raw value.
+    """
+
+    def __init__(self, conn, table, columns: list[str], converted: Iterable[str] = ()) -> None:
+        dialect = conn.dialect
+        self.conn = conn
+        self.columns = columns
+        self.index = {name: k for k, name in enumerate(columns)}
+        # Columns whose values the caller passes through conv(); the rest are raw.
+        self.converted = {self.index[name] for name in converted}
+        self.procs = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                      for name in columns]
+        self.caches: list[dict] = [{} for _ in columns]
+        mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+        if mark is None:  # pragma: no cover - both supported drivers use one of these
+            raise AssertionError(f"unsupported paramstyle {dialect.paramstyle}")
+        prep = dialect.identifier_preparer
+        names = ", ".join(prep.quote(c) for c in columns)
+        self.sql = (f"INSERT INTO {prep.format_table(table)} ({names}) "
+                    f"VALUES ({', '.join([mark] * len(columns))})")
+        # PostgreSQL (psycopg 3) takes bulk rows far faster through COPY than executemany.
+        self.copy = (f"COPY {prep.format_table(table)} ({names}) FROM STDIN"
+                     if dialect.name == "postgresql" and dialect.driver == "psycopg" else None)
+        self.late = [k for k, proc in enumerate(self.procs)
+                     if proc is not None and k not in self.converted]
+
+    def conv(self, name: str, value: Any) -> Any:
+        """The stored form of a value that many rows share (memoised)."""
+        k = self.index[name]
+        if k not in self.converted:
+            raise AssertionError(f"column {name} is not declared as converted")
+        proc = self.procs[k]
+        if proc is None or value is None:
+            return value
+        cache = self.caches[k]
+        if value not in cache:
+            cache[value] = proc(value)
+        return cache[value]
+
+    def write(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        # Raw columns whose type has a processor on this database: converted per row.
+        late = self.late
+        if late:
+            procs = self.procs
+            fixed = []
+            for row in rows:
+                row = list(row)
+                for k in late:
+                    if row[k] is not None:
+                        row[k] = procs[k](row[k])
+                fixed.append(tuple(row))
+            rows = fixed
+        if self.copy:
+            cursor = self.conn.connection.driver_connection.cursor()
+            with cursor.copy(self.copy) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.close()
+            return
+        self.conn.exec_driver_sql(self.sql, rows)
+
+
+def generate(ctx: Ctx, customers: int, months: int = 12, seed: int = 1) -> str:
+    """Add ``customers`` customers (numbers after the highest), each with one service and IP
+    address, ``months`` monthly invoices ending last month and the payments for them
+    (mostly early, some late, some missing), allocated oldest first; one transaction."""
+    from sqlalchemy import func, insert, select, text
+
+    from ispterm.settings.service import default_billing_group, default_code, get_value
+    from ispterm.store import models as m
+    from ispterm.store.search import document, write_documents
+
+    ctx.require(CUSTOMER_CREATE)
+    ctx.require(PAYMENT_WRITE)
+    if isinstance(customers, bool) or not isinstance(customers, int) or customers < 1:
+        raise ValidationError("customers", f"must be a whole number of at least 1, got {customers!r}")
+    if isinstance(months, bool) or not isinstance(months, int) or not 0 <= months <= 600:
+        raise ValidationError("months", f"must be between 0 and 600, got {months!r}")
+    now = ctx.now()
+    counts = {"invoice": 0, "payment": 0}
+    with ctx.write() as s:
+        conn = s.connection()
+        if conn.dialect.name == "postgresql":
+            # The lock customers.service._next_number takes: numbers stay unique.
+            conn.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
+        group = default_billing_group(s)
+        status = default_code(s, "status")
+        ptype = default_code(s, "payment_type")
+        highest = conn.execute(select(func.max(m.Customer.number))).scalar() or 0
+        first_number = max(int(get_value(s, "customer_number_start")), highest + 1)
+        gen = _Generator(
+            conn, random.Random(seed), customers=customers, now=now, months=months,
+            due_days=int(get_value(s, "invoice_due_days")), group_id=group.id,
+            status_id=status.id if status else None, ptype_id=ptype.id if ptype else None,
+            currency=group.currency or str(get_value(s, "currency")),
+            portal_from_number=bool(get_value(s, "portal_login_from_number")),
+            actor=ctx.actor.login)
+        for start in range(0, customers, _GEN_CHUNK):
+            n = min(_GEN_CHUNK, customers - start)
+            docs = gen.chunk(first_number + start, n)
+            write_documents(conn, [{"cid": cid, "doc": document(c, [ip])} for cid, c, ip in docs],
+                            replace=False)
+        counts = gen.counts
+        summary = (f"generated {customers:,} customers, {counts['invoice']:,} invoices, "
+                   f"{counts['payment']:,} payments")
+        conn.execute(insert(m.AuditEvent.__table__), [{
+            "at": now, "operator": ctx.actor.login, "customer_id": None, "entity": "sample",
+            "entity_id": None, "action": "generate", "field": None, "old": None, "new": None,
+            "summary": (f"{summary} (numbers {first_number}-{first_number + customers - 1}, "
+                        f"seed {seed})"),
+            "private_to": None}])
+    return summary
+
+
+def _invoice_sequences(conn, group_id: int, years: Iterable[int]) -> dict[int, int]:
+    """The last sequence number used per year in the group's ``YYYY`` + digits series."""
+    from sqlalchemy import func, select
+
+    from ispterm.billing.model import Invoice
+
+    out = {}
+    for year in years:
+        last = conn.execute(
+            select(Invoice.number)
+            .where(Invoice.billing_group_id == group_id, Invoice.number.like(f"{year}%"))
+            .order_by(func.length(Invoice.number).desc(), Invoice.number.desc()).limit(1)
+        ).scalar()
+        tail = last[4:] if last else ""
+        out[year] = int(tail) if tail.isdigit() else 0
+    return out
+
+
+class _Generator:
+    """Rows for chunks of generated customers, ids assigned up front, written as tuples."""
+
+    CUSTOMER = ["id", "number", "legal_form", "name", "street", "city", "zip", "country",
+                "gps_lat", "gps_lon", "email", "mobile", "status_id", "payment_type_id",
+                "billing_group_id", "portal_login", "portal_force_change", "former",
+                "never_suspend", "invoice_by_post", "invoice_by_email", "created_at",
+                "created_by", "updated_at", "updated_by", "version"]
+    SERVICE = ["id", "customer_id", "plan", "price", "vat_rate", "active", "started_on", "version"]
+    SERVICE_IP = ["service_id", "address", "mac"]
+    INVOICE = ["id", "customer_id", "billing_group_id", "number", "period", "issued_on", "due_on",
+               "vs", "currency", "total", "vat_total", "status", "paid_on", "created_at",
+               "created_by", "version"]
+    LINE = ["invoice_id", "description", "quantity", "unit_price", "vat_rate", "total"]
+    PAYMENT = ["id", "customer_id", "received_on", "amount", "currency", "vs", "payment_type_id",
+               "source", "bank_ref", "created_at", "created_by"]
+    ALLOCATION = ["payment_id", "invoice_id", "amount"]
+
+    def __init__(self, conn, rng: random.Random, *, customers: int, now: datetime, months: int,
+                 due_days: int,
+                 group_id: int, status_id, ptype_id, currency: str, portal_from_number: bool,
+                 actor: str) -> None:
+        from ispterm.store import models as m
+
+        self.conn = conn
+        self.rng = rng
+        self.ids = _Ids(conn)
+        t = m.metadata.tables
+        self.tables = t
+        flags = ["portal_force_change", "former", "never_suspend", "invoice_by_post",
+                 "invoice_by_email"]
+        self.customer = _Bulk(conn, t["customer"], self.CUSTOMER,
+                              ["created_at", "updated_at", *flags])
+        self.service = _Bulk(conn, t["service"], self.SERVICE,
+                             ["price", "vat_rate", "active", "started_on"])
+        self.service_ip = _Bulk(conn, t["service_ip"], self.SERVICE_IP)
+        self.invoice = _Bulk(conn, t["invoice"], self.INVOICE,
+                             ["issued_on", "due_on", "total", "vat_total", "status", "paid_on",
+                              "created_at"])
+        self.line = _Bulk(conn, t["invoice_line"], self.LINE, ["unit_price", "vat_rate", "total"])
+        self.payment = _Bulk(conn, t["payment"], self.PAYMENT,
+                             ["received_on", "amount", "created_at"])
+        self.allocation = _Bulk(conn, t["payment_allocation"], self.ALLOCATION, ["amount"])
+        self.today = now.date()
+        this_month = date(self.today.year, self.today.month, 1)
+        self.months = [_add_months(this_month, k - months) for k in range(months)]
+        self.group_id = group_id
+        self.status_id = status_id
+        self.ptype_id = ptype_id
+        self.portal_from_number = portal_from_number
+        self.counts = {"invoice": 0, "payment": 0}
+        self.sequences = _invoice_sequences(conn, group_id, sorted({mo.year for mo in self.months}))
+        # Everything that repeats is converted once: amounts, dates, times, flags.
+        C, S, Iv, L, P = self.customer, self.service, self.invoice, self.line, self.payment
+        self.now_c = C.conv("created_at", now)
+        self.now_u = C.conv("updated_at", now)
+        self.flags = tuple(C.conv(name, value) for name, value in (
+            ("portal_force_change", True), ("former", False), ("never_suspend", False),
+            ("invoice_by_post", False), ("invoice_by_email", True)))
+        self.actor = actor
+        self.currency = currency
+        self.active = S.conv("active", True)
+        self.vat_s, self.vat_l = S.conv("vat_rate", VAT), L.conv("vat_rate", VAT)
+        self.plans = []
+        for plan, price in _GEN_PLANS:
+            amount = Decimal(price)
+            self.plans.append((plan, S.conv("price", amount), Iv.conv("total", amount),
+                               Iv.conv("vat_total", _vat_of(amount)), L.conv("unit_price", amount),
+                               L.conv("total", amount),
+                               P.conv("amount", amount),
+                               self.allocation.conv("amount", amount)))
+        self.issued = [Iv.conv("issued_on", mo) for mo in self.months]
+        due = [mo + timedelta(days=due_days) for mo in self.months]
+        self.due_raw = due
+        self.due = [Iv.conv("due_on", d) for d in due]
+        self.created = [Iv.conv("created_at", datetime.combine(mo, time(0, 0), tzinfo=UTC))
+                        for mo in self.months]
+        self.periods = [f"{mo:%Y-%m}" for mo in self.months]
+        self.paid = Iv.conv("status", "paid")
+        self.descriptions = {(plan, k): f"{plan} {mo:%m/%Y}" for plan, _ in _GEN_PLANS
+                             for k, mo in enumerate(self.months)}
+        # One width per year and run keeps the numbers sortable; at least five digits.
+        per_year = {year: sum(1 for mo in self.months if mo.year == year) for year in self.sequences}
+        self.width = {year: max(5, len(str(self.sequences[year] + customers * per_year[year])))
+                      for year in self.sequences}
+        self.people = []
+        for surname_m, surname_f in SURNAMES:
+            for first in MALE_FIRST:
+                self.people.append((f"{surname_m} {first}", _ascii(f"{first}.{surname_m}")))
+            for first in FEMALE_FIRST:
+                self.people.append((f"{surname_f} {first}", _ascii(f"{first}.{surname_f}")))
+        self.places = [(street, town[0], town[1], town[2]) for town in TOWNS for street in town[4]]
+        # The oldest month a started_on can be in, for services started before the first invoice.
+        self.first_month = self.months[0] if self.months else this_month
+
+    def chunk(self, first_number: int, n: int) -> list[tuple[int, dict, str]]:
+        """Write n customers with everything; returns (id, search fields, IP) per customer."""
+        rng = self.rng
+        rand = rng.random
+        today = self.today
+        nm = len(self.months)
+        ids, t = self.ids, self.tables
+        customer_ids = ids.take(t["customer"], n)
+        service_ids = ids.take(t["service"], n)
+        invoice_ids = ids.take(t["invoice"], n * nm)
+        customers, services, ips, invoices, lines = [], [], [], [], []
+        pay_plan = []
+        docs = []
+        flags = self.flags
+        now_c, now_u, actor, currency = self.now_c, self.now_u, self.actor, self.currency
+        status_id, ptype_id, group_id = self.status_id, self.ptype_id, self.group_id
+        S_started = self.service.conv
+        P_received = self.payment.conv
+        sequences, width, months = self.sequences, self.width, self.months
+        issued, due, due_raw = self.issued, self.due, self.due_raw
+        created, periods = self.created, self.periods
+        paid_status, descriptions = self.paid, self.descriptions
+        issued_status = self.invoice.conv("status", "issued")
+        paid_conv = self.invoice.conv
+        vat_s, vat_l, active = self.vat_s, self.vat_l, self.active
+        for k in range(n):
+            number = first_number + k
+            cid = customer_ids[k]
+            name, local = rng.choice(self.people)
+            street, city, zip_, (lat, lon) = rng.choice(self.places)
+            vs = str(number)
+            email = f"{local}{number}@example.cz"
+            prefix = MOBILE_PREFIXES[(number // 1_000_000) % len(MOBILE_PREFIXES)]
+            mobile = f"+420{prefix}{number % 1_000_000:06d}"
+            street = f"{street} {int(rand() * 2500) + 1}"
+            portal = vs if self.portal_from_number else None
+            customers.append((
+                cid, number, "person", name, street, city, zip_, "CZ",
+                round(lat + (rand() - 0.5) * 0.04, 6), round(lon + (rand() - 0.5) * 0.06, 6),
+                email, mobile, status_id, ptype_id, group_id, portal, *flags,
+                now_c, actor, now_u, actor, 1))
+            plan, price_s, total_i, vat_i, unit_l, total_l, amount_p, amount_a = rng.choice(self.plans)
+            sid = service_ids[k]
+            started = S_started("started_on", self.first_month - timedelta(days=int(rand() * 400) + 1))
+            services.append((sid, cid, plan, price_s, vat_s, active, started, 1))
+            address = f"10.{100 + (number >> 16) % 156}.{(number >> 8) & 255}.{number & 255}"
+            ips.append((sid, address, "02:00:" + ":".join(
+                f"{(number >> shift) & 255:02X}" for shift in (24, 16, 8, 0))))
+            docs.append((cid, {"number": number, "name": name, "email": email, "street": street,
+                               "city": city, "zip": zip_, "mobile": mobile, "portal_login": portal},
+                         address))
+            # When each invoice gets paid: early mostly, some late, some never.
+            habit = rand()
+            days = []
+            for j in range(nm):
+                if habit < 0.70:
+                    day = due_raw[j] - timedelta(days=int(rand() * 5) + 1)
+                elif habit < 0.85:
+                    day = due_raw[j] + timedelta(days=int(rand() * 40) + 1)
+                elif rand() < 0.3:
+                    continue
+                else:
+                    day = due_raw[j] + timedelta(days=int(rand() * 16) - 5)
+                if day < today:
+                    days.append(day)
+            days.sort()
+            paid_count = len(days)
+            base = k * nm
+            for j in range(nm):
+                year = months[j].year
+                sequences[year] += 1
+                iid = invoice_ids[base + j]
+                if j < paid_count:
+                    paid_on = days[j]
+                    status = paid_status
+                    paid_c = paid_conv("paid_on", paid_on)
+                    pay_plan.append((iid, cid, paid_on, vs, amount_p, amount_a))
+                else:
+                    status, paid_c = issued_status, None
+                invoices.append((iid, cid, group_id, f"{year}{sequences[year]:0{width[year]}d}",
+                                 periods[j], issued[j], due[j], vs, currency, total_i, vat_i,
+                                 status, paid_c, created[j], "system", 1))
+                lines.append((iid, descriptions[(plan, j)], 1, unit_l, vat_l, total_l))
+        self.customer.write(customers)
+        self.service.write(services)
+        self.service_ip.write(ips)
+        self.invoice.write(invoices)
+        self.line.write(lines)
+        del customers, services, ips, invoices, lines
+        payment_ids = ids.take(t["payment"], len(pay_plan))
+        payments, allocations = [], []
+        day_forms: dict[date, tuple] = {}
+        for pid, (iid, cid, day, vs, amount_p, amount_a) in zip(payment_ids, pay_plan):
+            forms = day_forms.get(day)
+            if forms is None:
+                forms = day_forms[day] = (P_received("received_on", day),
+                                          P_received("created_at", _morning(day)))
+            payments.append((pid, cid, forms[0], amount_p, currency, vs, ptype_id, "bank",
+                             f"GEN-{pid:010d}", forms[1], "system"))
+            allocations.append((pid, iid, amount_a))
+        self.payment.write(payments)
+        self.allocation.write(allocations)
+        self.counts["invoice"] += n * nm
+        self.counts["payment"] += len(payments)
+        return docs
+
+
+def _morning(day: date) -> datetime:
+    return datetime.combine(day, time(6, 0), tzinfo=UTC)
+
+
+def _main(argv: list[str] | None = None) -> int:
+    """``python -m ispterm.sample [--seed N] [PATH]``: write the demo data set file."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m ispterm.sample", description=_main.__doc__)
+    parser.add_argument("path", nargs="?", type=Path,
+                        default=Path(__file__).resolve().parents[1] / "sample_data" / "demo.json")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    text = dumps(build_demo(args.seed))
+    args.path.parent.mkdir(parents=True, exist_ok=True)
+    args.path.write_text(text, encoding="utf-8")
+    print(f"wrote {args.path} ({len(text.encode()):,} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

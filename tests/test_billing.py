@@ -14,12 +14,13 @@ from ispterm.billing.balance import scoring_of
 from ispterm.customers import service as cs
 from ispterm.errors import PermissionDenied, ValidationError
 
-FEE = bs.Line("Fiber 250", Decimal("413.22"))  # 500.00 with 21 % VAT
+FEE = bs.Line("Fiber 250", Decimal("500.00"))  # prices include 21 % VAT
 
 
 def test_line_totals_round_to_the_cent():
     assert bs.line_total(FEE) == (Decimal("500.00"), Decimal("86.78"))
-    assert bs.line_total(bs.Line("x", Decimal("0.05"), 3, Decimal("21.00"))) == (Decimal("0.18"), Decimal("0.03"))
+    assert bs.line_total(bs.Line("x", Decimal("0.05"), 3, Decimal("21.00"))) == (Decimal("0.15"), Decimal("0.03"))
+    assert bs.line_total(bs.Line("x", Decimal("100.00"), 1, Decimal("0.00"))) == (Decimal("100.00"), Decimal("0.00"))
 
 
 def test_seed_example_two_days_early_for_ten_months(ctx):

@@ -60,12 +60,13 @@ class PaymentView:
 
 
 def line_total(line: Line) -> tuple[Decimal, Decimal]:
-    """(total with VAT, VAT) of a line; prices are without VAT, rounded to the cent."""
+    """(total, VAT in it) of a line. Prices include VAT, as ISPs quote them to households;
+    the VAT is worked out of the gross amount and rounded to the cent."""
     if line.quantity < 1:
         raise ValidationError("quantity", "must be at least 1")
-    base = (line.unit_price * line.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
-    vat = (base * line.vat_rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-    return base + vat, vat
+    total = (line.unit_price * line.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+    vat = (total * line.vat_rate / (100 + line.vat_rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return total, vat
 
 
 def _customer(s: Session, number: int, *, lock: bool = False) -> Customer:

@@ -143,6 +143,7 @@ class Service(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
     plan: str = Field(max_length=100)
+    # Monthly price including VAT (ISPs quote gross prices to households).
     price: Decimal = money_field()
     vat_rate: Decimal = percent_field(Decimal("21.00"))
     active: bool = Field(default=True)

@@ -14,6 +14,9 @@ from ispterm.operators.roles import SETTINGS_EDIT
 from ispterm.settings import registry
 from ispterm.settings.model import CODE_KINDS, AdditionalField, CodeItem, Setting
 
+# The default billing group's company name until an operator fills in the real one.
+PLACEHOLDER_COMPANY = "Our ISP s.r.o."
+
 DEFAULT_CODES: dict[str, list[dict]] = {
     "status": [
         {"name": "Connected", "tag": "connected", "is_default": True, "color": "green"},
@@ -66,7 +69,7 @@ def seed_defaults(session: Session, *, phone_region: str | None = None) -> None:
             if item["name"] not in existing:
                 session.add(CodeItem(kind=kind, sort=sort, **item))
     if session.exec(select(BillingGroup.id)).first() is None:
-        session.add(BillingGroup(name="Main", company_name="Our ISP s.r.o.", currency="CZK",
+        session.add(BillingGroup(name="Main", company_name=PLACEHOLDER_COMPANY, currency="CZK",
                                  invoice_prefix="", is_default=True))
     if phone_region and session.get(Setting, "phone_region") is None:
         session.add(Setting(key="phone_region", value=registry.encode(phone_region.upper())))
