@@ -97,3 +97,29 @@ def test_concurrent_edits_one_wins_the_other_conflicts(ctx, db_url):
         t.join(timeout=60)
     assert sorted(outcomes) == ["conflict", "saved"]
     assert cs.get_card(ctx, n).version == version + 1
+
+
+def test_writer_waits_for_a_held_sqlite_lock_instead_of_failing(sqlite_url):
+    """Another process holding the write lock delays us; it does not make us fail."""
+    import time
+
+    from ispterm.connect import open_ctx
+
+    path = sqlite_url.removeprefix("sqlite:///")
+    ctx = open_ctx(sqlite_url, "admin")
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sqlite3, sys, time\n"
+         "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+         "c.execute('BEGIN IMMEDIATE')\n"
+         "print('locked', flush=True)\n"
+         "time.sleep(1.5)\n"
+         "c.execute('COMMIT')\n", path],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    started = time.perf_counter()
+    number = cs.create(ctx, "Patient Writer")
+    waited = time.perf_counter() - started
+    holder.wait(timeout=30)
+    assert waited >= 0.5
+    assert cs.get_card(ctx, number).name == "Patient Writer"

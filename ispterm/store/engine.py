@@ -93,7 +93,7 @@ def read_only(engine: Engine) -> Engine:
 def check_reachable(engine: Engine) -> None:
     """Turn a dead server or unreadable file into one clear line."""
     try:
-        with engine.connect() as conn:
+        with read_only(engine).connect() as conn:
             inspect(conn).has_table("alembic_version")
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)

@@ -24,7 +24,9 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    from ispterm.store.engine import read_only
+
+    with read_only(engine).connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
