@@ -2101,7 +2101,7 @@ def generate(ctx: Ctx, customers: int, months: int = 12, seed: int = 1) -> str:
 
     from ispterm.settings.service import default_billing_group, default_code, get_value
     from ispterm.store import models as m
-    from ispterm.store.search import document, write_documents
+    from ispterm.store.search import document, name_key, write_documents
 
     ctx.require(CUSTOMER_CREATE)
     ctx.require(PAYMENT_WRITE)
@@ -2131,8 +2131,8 @@ def generate(ctx: Ctx, customers: int, months: int = 12, seed: int = 1) -> str:
         for start in range(0, customers, _GEN_CHUNK):
             n = min(_GEN_CHUNK, customers - start)
             docs = gen.chunk(first_number + start, n)
-            write_documents(conn, [{"cid": cid, "doc": document(c, [ip])} for cid, c, ip in docs],
-                            replace=False)
+            write_documents(conn, [{"cid": cid, "doc": document(c, [ip]), "name_key": name_key(c["name"])}
+                                   for cid, c, ip in docs], replace=False)
         counts = gen.counts
         summary = (f"generated {customers:,} customers, {counts['invoice']:,} invoices, "
                    f"{counts['payment']:,} payments")

@@ -84,3 +84,16 @@ def test_search_rows_carry_list_columns(ctx, people):
     assert [m.name for m in row.marks] == ["VIP", "Problem"]
     assert row.marks[0].color == "yellow"
     assert str(row.balance) == "0.00"
+
+
+def test_mac_and_email_prefixes(ctx, people):
+    assert numbers(ctx, "00:11:22:33") == [people["smith"]]
+    assert numbers(ctx, "jan.novak@sez") == [people["novak"]]
+    assert numbers(ctx, "info@site-olomouc.cz") == [people["firm"]]
+
+
+def test_name_start_ranks_before_other_matches(ctx, people):
+    other = cs.create(ctx, "Dvořák Petr", {"street": "Novákova 12"})
+    found = numbers(ctx, "novak")
+    assert found.index(people["novak"]) < found.index(other)
+    assert found.index(people["novakova"]) < found.index(other)

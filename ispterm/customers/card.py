@@ -265,14 +265,18 @@ def load_rows(session: Session, ids: list[int]) -> list[CustomerRow]:
     """List rows for these ids, in the given order, with marks and balances batched."""
     if not ids:
         return []
-    customers = {c.id: c for c in session.exec(select(Customer).where(Customer.id.in_(ids)))}
+    # Only the list's columns: a whole Customer entity per row costs more than the query.
+    customers = {r.id: r for r in session.connection().execute(
+        select(Customer.id, Customer.number, Customer.name, Customer.city, Customer.status_id,
+               Customer.email, Customer.mobile, Customer.phone).where(Customer.id.in_(ids)))}
     statuses = {i.id: i.name for i in session.exec(select(CodeItem).where(CodeItem.kind == "status"))}
     marks: dict[int, list[Mark]] = {}
-    for cid, item in session.exec(
-        select(CustomerCode.customer_id, CodeItem).join(CodeItem, CodeItem.id == CustomerCode.code_id)
+    for cid, name, color in session.connection().execute(
+        select(CustomerCode.customer_id, CodeItem.name, CodeItem.color)
+        .join(CodeItem, CodeItem.id == CustomerCode.code_id)
         .where(CustomerCode.customer_id.in_(ids), CodeItem.kind == "mark").order_by(CodeItem.sort)
     ):
-        marks.setdefault(cid, []).append(Mark(item.name, item.color))
+        marks.setdefault(cid, []).append(Mark(name, color))
     money = balances(session.connection(), ids)
     rows = []
     for cid in ids:

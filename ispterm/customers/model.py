@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import String, UniqueConstraint
 
 from ispterm.store.base import Field, SQLModel, money_field, percent_field, time_field
+
+
+# Bytewise order on both databases, so prefix ranges use the index.
+NAME_KEY_TYPE = String(200).with_variant(String(200, collation="C"), "postgresql")
 
 
 class Customer(SQLModel, table=True):
@@ -17,6 +21,8 @@ class Customer(SQLModel, table=True):
     number: int = Field(unique=True)
     legal_form: str = Field(default="person", max_length=16)
     name: str = Field(max_length=200, index=True)
+    # The name folded for search (no accents, lowercase): "starts with" lookups use its index.
+    name_key: str | None = Field(default=None, index=True, sa_type=NAME_KEY_TYPE)
     representative: str | None = Field(default=None, max_length=200)
     # Service (installation) address, INF-3.
     street: str | None = Field(default=None, max_length=200)

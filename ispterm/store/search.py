@@ -21,7 +21,7 @@ from ispterm.customers.model import Customer, Service, ServiceIp
 from ispterm.validation import phone_digits_variants
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_PHONE_CHARS = re.compile(r"[\s()+./-]")
+_PHONE_CHARS = re.compile(r"[\s()+-]")  # not "." or "/": those make IPs
 
 
 def fold(value: str) -> str:
@@ -29,6 +29,15 @@ def fold(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", stripped).strip()
+
+
+def name_key(name: str | None) -> str:
+    """The folded name the "starts with" tier searches (indexed on both databases).
+
+    Only ``[a-z0-9 ]`` remain, compared bytewise (binary collation on SQLite, "C" on
+    PostgreSQL), so ``key >= prefix AND key < prefix || '~'`` is an index range scan.
+    """
+    return fold(name or "")[:200]
 
 
 def document(customer: dict, ips: Iterable[str]) -> str:
@@ -48,8 +57,15 @@ def document(customer: dict, ips: Iterable[str]) -> str:
     for key in ("phone", "mobile"):
         if customer.get(key):
             parts.extend(phone_digits_variants(customer[key]))
-    parts.extend(ips)
-    return fold(" ".join(parts))
+    folded = fold(" ".join(parts))
+    extra = [compact(ip) for ip in ips]
+    for key in ("email", "billing_email", "tech_email", "business_email"):
+        if customer.get(key):
+            extra.append(compact(customer[key]))
+    for value in (customer.get("other_emails") or "").replace(";", ",").split(","):
+        if value.strip():
+            extra.append(compact(value))
+    return " ".join([folded, *extra])
 
 
 _DOC_COLUMNS = [
@@ -65,14 +81,15 @@ _DOC_COLUMNS = [
 def _documents(conn: Connection, chunk: list[int]) -> list[dict]:
     rows = conn.execute(select(*_DOC_COLUMNS).where(Customer.id.in_(chunk))).mappings().all()
     ip_rows = conn.execute(
-        select(Service.customer_id, ServiceIp.address)
+        select(Service.customer_id, ServiceIp.address, ServiceIp.mac)
         .join(ServiceIp, ServiceIp.service_id == Service.id)
         .where(Service.customer_id.in_(chunk))
     ).all()
-    ips: dict[int, list[str]] = {}
-    for customer_id, address in ip_rows:
-        ips.setdefault(customer_id, []).append(address)
-    return [{"cid": r["id"], "doc": document(dict(r), ips.get(r["id"], []))} for r in rows]
+    ips: dict[int, list[str]] = {}  # addresses and MACs: both are indexed as compact tokens
+    for customer_id, address, mac in ip_rows:
+        ips.setdefault(customer_id, []).extend(v for v in (address, mac) if v)
+    return [{"cid": r["id"], "doc": document(dict(r), ips.get(r["id"], [])), "name_key": name_key(r["name"])}
+            for r in rows]
 
 
 def reindex(conn: Connection, customer_ids: Iterable[int]) -> None:
@@ -83,9 +100,16 @@ def reindex(conn: Connection, customer_ids: Iterable[int]) -> None:
 
 
 def write_documents(conn: Connection, docs: list[dict], *, replace: bool) -> None:
-    """Store prepared documents ``{"cid": id, "doc": text}``; bulk loaders call this directly."""
+    """Store prepared documents ``{"cid": id, "doc": text, "name_key": key}``.
+
+    Bulk loaders call this directly; the ORM path calls it from the flush listener. The
+    customer's ``name_key`` is written here too, so both tiers of the index move together.
+    """
     if not docs:
         return
+    keyed = [{"cid": d["cid"], "key": d["name_key"]} for d in docs if "name_key" in d]
+    if keyed:
+        conn.execute(text("UPDATE customer SET name_key = :key WHERE id = :cid"), keyed)
     if conn.dialect.name == "postgresql":
         if replace:
             conn.execute(
@@ -99,10 +123,29 @@ def write_documents(conn: Connection, docs: list[dict], *, replace: bool) -> Non
         conn.execute(text("INSERT INTO customer_fts (rowid, doc) VALUES (:cid, :doc)"), docs)
 
 
+_IP_WORD = re.compile(r"^[0-9]+(\.[0-9]*)+(/[0-9]*)?$|^[0-9a-f]*:[0-9a-f:]*$", re.I)
+
+
+def compact(value: str) -> str:
+    """One token for a whole identifier: ``10.0.3.5`` -> ``10x0x3x5``, ``a@b.cz`` -> ``abcz``.
+
+    Indexed beside the ordinary tokens, so an e-mail, IP or MAC typed whole (or its start) is
+    one prefix look-up instead of a phrase over tokens as common as ``cz`` or ``10``.
+    """
+    value = value.strip().casefold()
+    if "@" in value:
+        return fold(value).replace(" ", "")
+    return re.sub(r"[.:/-]", "x", value) if value else ""
+
+
 def _word_tokens(query: str) -> list[list[str]]:
     words = []
     for word in query.split():
-        tokens = fold(word).split()
+        if "@" in word or _IP_WORD.match(word):
+            token = compact(word).strip("x")
+            tokens = [fold(token).replace(" ", "")] if token else []
+        else:
+            tokens = fold(word).split()
         if tokens:
             words.append(tokens)
     return words
@@ -121,10 +164,10 @@ def _fts5_query(words: list[list[str]], digits: str | None) -> str:
         quoted = [f'"{t}"' for t in tokens]
         quoted[-1] += " *"
         phrases.append(" + ".join(quoted))
-    expr = " AND ".join(phrases)
-    if digits and (len(words) > 1 or words[0] != [digits]):
-        expr = f'({expr}) OR "{digits}" *'
-    return expr
+    if digits:
+        # A phone number typed with spaces: one token, not three common prefixes.
+        return f'"{digits}" *'
+    return " AND ".join(phrases)
 
 
 def _tsquery(words: list[list[str]], digits: str | None) -> str:
@@ -133,43 +176,64 @@ def _tsquery(words: list[list[str]], digits: str | None) -> str:
         parts = list(tokens)
         parts[-1] += ":*"
         phrases.append("(" + " <-> ".join(parts) + ")")
-    expr = " & ".join(phrases)
-    if digits and (len(words) > 1 or words[0] != [digits]):
-        expr = f"({expr}) | {digits}:*"
-    return expr
+    if digits:
+        return f"{digits}:*"
+    return " & ".join(phrases)
 
 
 def search_ids(
     conn: Connection, query: str, *, limit: int = 20, offset: int = 0, include_deleted: bool = False
 ) -> list[int]:
-    """Customer ids best first: exact number or VS matches, then by text rank, then by name."""
+    """Customer ids in three tiers, each cheap on a large database:
+
+    1. the customer number or an assigned VS equal to the query (unique indexes);
+    2. names starting with the query, alphabetically (a range scan of ``name_key``);
+    3. every other document match, newest customer first (FTS5 / GIN index).
+
+    A tier is read only when the ones before it do not fill the page, so the common
+    type-ahead cases (a number, the start of a surname) never rank thousands of matches.
+    """
     words = _word_tokens(query)
     if not words:
         return []
-    digits = _compact_digits(query)
-    exact = query.strip() if query.strip().isdigit() else ""
-    exact_num = int(exact) if exact and len(exact) <= 18 else -1
-    params = {"exact": exact, "exact_num": exact_num, "limit": limit, "offset": offset}
-    deleted = "" if include_deleted else "AND c.deleted_at IS NULL"
-    boost = (
-        "CASE WHEN c.number = :exact_num THEN 0 WHEN c.vs_alt1 = :exact OR c.vs_alt2 = :exact"
-        " OR c.vs_alt3 = :exact THEN 1 ELSE 2 END"
-    )
+    need = offset + limit
+    alive = "" if include_deleted else " AND deleted_at IS NULL"
+    ids: list[int] = []
+    seen: set[int] = set()
+
+    def take(rows) -> None:
+        for (cid,) in rows:
+            if cid not in seen:
+                seen.add(cid)
+                ids.append(cid)
+
+    exact = query.strip()
+    if exact.isdigit() and len(exact) <= 18:
+        take(conn.execute(text(
+            "SELECT id FROM customer WHERE (number = :n OR vs_alt1 = :s OR vs_alt2 = :s OR vs_alt3 = :s)"
+            + alive + " ORDER BY number"), {"n": int(exact), "s": exact.lstrip("0") or "0"}))
+    prefix = " ".join(" ".join(t) for t in words)
+    if len(ids) < need and not _compact_digits(query):
+        take(conn.execute(text(
+            "SELECT id FROM customer WHERE name_key >= :lo AND name_key < :hi" + alive
+            + " ORDER BY name_key, id LIMIT :n"),
+            {"lo": prefix, "hi": prefix + "~", "n": need + 1}))
+    if len(ids) < need:
+        take(_document_matches(conn, words, _compact_digits(query), need + len(ids) + 1, include_deleted))
+    return ids[offset:need]
+
+
+def _document_matches(conn: Connection, words, digits, n: int, include_deleted: bool):
+    alive = "" if include_deleted else " AND c.deleted_at IS NULL"
     if conn.dialect.name == "postgresql":
-        params["q"] = _tsquery(words, digits)
-        sql = f"""
-            SELECT c.id FROM customer_search s JOIN customer c ON c.id = s.customer_id
-            WHERE s.tsv @@ to_tsquery('simple', :q) {deleted}
-            ORDER BY {boost}, ts_rank(s.tsv, to_tsquery('simple', :q)) DESC, c.name, c.id
-            LIMIT :limit OFFSET :offset"""
-    else:
-        params["q"] = _fts5_query(words, digits)
-        sql = f"""
-            SELECT c.id FROM customer_fts f JOIN customer c ON c.id = f.rowid
-            WHERE customer_fts MATCH :q {deleted}
-            ORDER BY {boost}, bm25(customer_fts), c.name, c.id
-            LIMIT :limit OFFSET :offset"""
-    return [row[0] for row in conn.execute(text(sql), params)]
+        return conn.execute(text(
+            "SELECT c.id FROM customer_search s JOIN customer c ON c.id = s.customer_id"
+            " WHERE s.tsv @@ to_tsquery('simple', :q)" + alive + " ORDER BY c.id DESC LIMIT :n"),
+            {"q": _tsquery(words, digits), "n": n})
+    return conn.execute(text(
+        "SELECT c.id FROM customer_fts f JOIN customer c ON c.id = f.rowid"
+        " WHERE customer_fts MATCH :q" + alive + " ORDER BY f.rowid DESC LIMIT :n"),
+        {"q": _fts5_query(words, digits), "n": n})
 
 
 def rebuild_all(conn: Connection) -> int:
