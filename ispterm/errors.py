@@ -49,3 +49,23 @@ class ConfigError(IsptermError):
 
 class StoreError(IsptermError):
     """The database is missing, unreachable or not migrated."""
+
+
+class InvalidFields(ValidationError):
+    """Several fields are wrong at once; ``errors`` keeps each one for forms."""
+
+    def __init__(self, errors: list[ValidationError]) -> None:
+        self.errors = errors
+        super().__init__(errors[0].field, errors[0].why)
+        self.args = ("; ".join(str(e) for e in errors),)
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def raise_collected(errors: list[ValidationError]) -> None:
+    """Report every bad field of a form at once (one error stays itself)."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InvalidFields(errors)

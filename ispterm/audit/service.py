@@ -11,7 +11,8 @@ from sqlmodel import select
 from ispterm.audit.model import AuditEvent
 from ispterm.context import Ctx
 from ispterm.customers.model import Customer
-from ispterm.errors import NotFound, ValidationError
+from ispterm.customers.lookup import customer_by_number
+from ispterm.errors import ValidationError
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,7 @@ def history(ctx: Ctx, number: int | None = None, *, limit: int = 50, offset: int
         stmt = (select(AuditEvent, Customer.number)
                 .join(Customer, Customer.id == AuditEvent.customer_id, isouter=True))
         if number is not None:
-            cid = s.exec(select(Customer.id).where(Customer.number == number)).first()
-            if cid is None:
-                raise NotFound(f"customer {number} does not exist")
-            stmt = stmt.where(AuditEvent.customer_id == cid)
+            stmt = stmt.where(AuditEvent.customer_id == customer_by_number(s, number).id)
         if not ctx.sees_all_private_notes:
             stmt = stmt.where(or_(AuditEvent.private_to.is_(None), AuditEvent.private_to == ctx.actor.id))
         if text:

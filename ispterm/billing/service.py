@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from ispterm import validation as v
 from ispterm.billing.model import BillingGroup, Invoice, InvoiceLine, Payment, PaymentAllocation
 from ispterm.context import Ctx
-from ispterm.customers.model import Customer
+from ispterm.customers.lookup import customer_by_number
 from ispterm.errors import NotFound, ValidationError
 from ispterm.operators.roles import PAYMENT_WRITE
 from ispterm.settings.service import get_value
@@ -69,14 +69,6 @@ def line_total(line: Line) -> tuple[Decimal, Decimal]:
     return total, vat
 
 
-def _customer(s: Session, number: int, *, lock: bool = False) -> Customer:
-    stmt = select(Customer).where(Customer.number == number)
-    c = s.exec(stmt.with_for_update() if lock else stmt).first()
-    if c is None:
-        raise NotFound(f"customer {number} does not exist")
-    return c
-
-
 def _next_invoice_number(s: Session, group: BillingGroup, year: int) -> str:
     """Gapless per billing group and year: YYYY + 5 digits (after the group's prefix)."""
     if s.get_bind().dialect.name == "postgresql":
@@ -94,7 +86,7 @@ def issue_invoice(ctx: Ctx, number: int, lines: list[Line], *, issued_on: date,
     if not lines:
         raise ValidationError("lines", "an invoice needs at least one line")
     with ctx.write() as s:
-        c = _customer(s, number, lock=True)
+        c = customer_by_number(s, number, lock=True)
         group = s.get(BillingGroup, c.billing_group_id)
         days = c.due_days if c.due_days is not None else int(get_value(s, "invoice_due_days"))
         due = due_on or issued_on + timedelta(days=days)
@@ -124,7 +116,7 @@ def record_payment(ctx: Ctx, number: int, amount: str | Decimal, received_on: da
         raise ValidationError("amount", "must be a positive amount")
     vs = v.vs(vs, field="vs") if vs else None
     with ctx.write() as s:
-        c = _customer(s, number, lock=True)
+        c = customer_by_number(s, number, lock=True)
         payment = Payment(customer_id=c.id, received_on=received_on, amount=value, vs=vs or str(c.number),
                           source=source, bank_ref=bank_ref, message=message, created_by=ctx.actor.login)
         s.add(payment)
@@ -227,9 +219,9 @@ def _payment_views(s: Session, customer_id: int) -> list[PaymentView]:
 
 def invoices(ctx: Ctx, number: int) -> list[InvoiceView]:
     with ctx.read() as s:
-        return _invoice_views(s, _customer(s, number).id)
+        return _invoice_views(s, customer_by_number(s, number).id)
 
 
 def payments(ctx: Ctx, number: int) -> list[PaymentView]:
     with ctx.read() as s:
-        return _payment_views(s, _customer(s, number).id)
+        return _payment_views(s, customer_by_number(s, number).id)

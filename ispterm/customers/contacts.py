@@ -12,20 +12,14 @@ from ispterm import validation as v
 from ispterm.context import Ctx
 from ispterm.customers.card import ContactView, ServiceView, load_card
 from ispterm.customers.model import Contact, Customer, Service, ServiceIp
-from ispterm.errors import Conflict, NotFound, ValidationError
+from ispterm.customers.lookup import customer_by_number
+from ispterm.errors import Conflict, NotFound, ValidationError, raise_collected
 from ispterm.operators.roles import CUSTOMER_EDIT, SERVICE_EDIT
 from ispterm.settings.service import code_by_name, get_value
 
 CONTACT_FIELDS = ("name", "position", "email", "phone", "mobile", "billing_default",
                   "portal_access", "portal_level", "note")
 _MAC = re.compile(r"^[0-9a-f]{2}([:-]?[0-9a-f]{2}){5}$")
-
-
-def _customer(s: Session, number: int) -> Customer:
-    c = s.exec(select(Customer).where(Customer.number == number)).first()
-    if c is None:
-        raise NotFound(f"customer {number} does not exist")
-    return c
 
 
 def _contact_values(s: Session, values: dict[str, str]) -> dict:
@@ -55,10 +49,7 @@ def _contact_values(s: Session, values: dict[str, str]) -> dict:
                 out[key] = v.single_line(raw, field=key, max_len=100)
         except ValidationError as exc:
             errors.append(exc)
-    if errors:
-        from ispterm.customers.service import InvalidFields
-
-        raise errors[0] if len(errors) == 1 else InvalidFields(errors)
+    raise_collected(errors)
     return out
 
 
@@ -72,7 +63,7 @@ def add_contact(ctx: Ctx, number: int, values: dict[str, str]) -> ContactView:
     if not values.get("name", "").strip():
         raise ValidationError("name", "a contact needs a name")
     with ctx.write() as s:
-        c = _customer(s, number)
+        c = customer_by_number(s, number)
         contact = Contact(customer_id=c.id, name="", updated_by=ctx.actor.login)
         for key, value in _contact_values(s, values).items():
             setattr(contact, key, value)
@@ -140,7 +131,7 @@ def add_service(ctx: Ctx, number: int, plan: str, price: str, *, vat_rate: str =
     addresses = [_ip(a) for a in (ips or [])]
     mac_value = _mac(mac)
     with ctx.write() as s:
-        c = _customer(s, number)
+        c = customer_by_number(s, number)
         for address in addresses:
             owner = s.exec(select(Customer.number).join(Service, Service.customer_id == Customer.id)
                            .join(ServiceIp, ServiceIp.service_id == Service.id)

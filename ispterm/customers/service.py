@@ -13,7 +13,8 @@ from ispterm.context import Ctx
 from ispterm.customers import fields as F
 from ispterm.customers.card import CustomerCard, CustomerRow, load_card, load_rows
 from ispterm.customers.model import AdditionalValue, Customer, CustomerCode, CustomerManager
-from ispterm.errors import Conflict, NotFound, ValidationError
+from ispterm.customers.lookup import customer_by_number
+from ispterm.errors import Conflict, InvalidFields, NotFound, ValidationError, raise_collected
 from ispterm.operators.model import Operator
 from ispterm.operators.roles import (
     CUSTOMER_CREATE,
@@ -31,18 +32,6 @@ from ispterm.settings.service import (
 )
 
 
-class InvalidFields(ValidationError):
-    """Several fields are wrong at once; ``errors`` keeps each one for forms."""
-
-    def __init__(self, errors: list[ValidationError]) -> None:
-        self.errors = errors
-        super().__init__(errors[0].field, errors[0].why)
-        self.args = ("; ".join(str(e) for e in errors),)
-
-    def __str__(self) -> str:
-        return self.args[0]
-
-
 def parse_assignments(pairs: list[str]) -> dict[str, str]:
     """``FIELD=VALUE`` strings from the CLI into a dict; a value may be empty to clear it."""
     out: dict[str, str] = {}
@@ -52,16 +41,6 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
         key, value = pair.split("=", 1)
         out[key.strip()] = value
     return out
-
-
-def _lookup(session: Session, number: int, *, lock: bool = False) -> Customer:
-    stmt = select(Customer).where(Customer.number == number)
-    if lock:
-        stmt = stmt.with_for_update()
-    customer = session.exec(stmt).first()
-    if customer is None:
-        raise NotFound(f"customer {number} does not exist")
-    return customer
 
 
 def _alerts(ctx: Ctx, session: Session, customer_id: int) -> int:
@@ -77,7 +56,7 @@ def _alerts(ctx: Ctx, session: Session, customer_id: int) -> int:
 
 def get_card(ctx: Ctx, number: int) -> CustomerCard:
     with ctx.read() as s:
-        c = _lookup(s, number)
+        c = customer_by_number(s, number)
         return load_card(s, c, alert_count=_alerts(ctx, s, c.id))
 
 
@@ -144,7 +123,7 @@ def update(ctx: Ctx, number: int, values: dict[str, str], *,
     if not values:
         raise ValidationError("--set", "nothing to change")
     with ctx.write() as s:
-        customer = _lookup(s, number, lock=True)
+        customer = customer_by_number(s, number, lock=True)
         if expected_version is not None and customer.version != expected_version:
             raise Conflict(f"customer {number}", customer.updated_by, customer.updated_at)
         _apply(ctx, s, customer, values, creating=False)
@@ -156,7 +135,7 @@ def validate(ctx: Ctx, number: int | None, values: dict[str, str]) -> dict[str, 
     """Field -> error message for a form, without writing anything."""
     try:
         with ctx.read() as s:
-            customer = _lookup(s, number) if number is not None else Customer(number=0, name="", billing_group_id=0)
+            customer = customer_by_number(s, number) if number is not None else Customer(number=0, name="", billing_group_id=0)
             _parse_all(ctx, s, customer, values)
     except InvalidFields as exc:
         return {e.field: e.why for e in exc.errors}
@@ -189,8 +168,7 @@ def _parse_all(ctx: Ctx, s: Session, customer: Customer, values: dict[str, str])
             parsed[name] = spec.parse(raw, name, env)
         except ValidationError as exc:
             errors.append(exc)
-    if errors:
-        raise errors[0] if len(errors) == 1 else InvalidFields(errors)
+    raise_collected(errors)
     return parsed
 
 
@@ -227,8 +205,7 @@ def _apply(ctx: Ctx, s: Session, customer: Customer, values: dict[str, str], *, 
             _set(ctx, s, customer, name, value, creating=creating)
         except ValidationError as exc:
             errors.append(exc)
-    if errors:
-        raise errors[0] if len(errors) == 1 else InvalidFields(errors)
+    raise_collected(errors)
 
 
 def _set(ctx: Ctx, s: Session, c: Customer, name: str, value: Any, *, creating: bool) -> None:
@@ -278,55 +255,46 @@ def _check_vs_free(s: Session, c: Customer, name: str, vs: str) -> None:
 
 
 def _set_codes(s: Session, c: Customer, name: str, kind: str, names: list[str], *, creating: bool) -> None:
-    wanted = [code_by_name(s, kind, n, field=name) for n in names]
+    wanted = {i.id: i.name for i in (code_by_name(s, kind, n, field=name) for n in names)}
     if c.id is None:
         s.flush()
-    current = list(s.exec(select(CodeItem).join(CustomerCode, CustomerCode.code_id == CodeItem.id)
-                          .where(CustomerCode.customer_id == c.id, CodeItem.kind == kind)))
-    old_ids = {i.id for i in current}
-    new_ids = {i.id for i in wanted}
-    if old_ids == new_ids:
-        return
-    for item in current:
-        if item.id not in new_ids:
-            s.delete(s.get(CustomerCode, (c.id, item.id)))
-    for item in wanted:
-        if item.id not in old_ids:
-            s.add(CustomerCode(customer_id=c.id, code_id=item.id))
-    if creating:
-        return
-    _touch(s, c)
-    record(s, customer_id=c.id, entity="customer", entity_id=c.id, action="update", field=name,
-           old=", ".join(sorted(i.name for i in current)) or None,
-           new=", ".join(sorted({i.name for i in wanted})) or None)
+    current = dict(s.exec(select(CodeItem.id, CodeItem.name)
+                          .join(CustomerCode, CustomerCode.code_id == CodeItem.id)
+                          .where(CustomerCode.customer_id == c.id, CodeItem.kind == kind)).all())
+    _sync_links(s, c, name, current, wanted, CustomerCode, "code_id", creating=creating)
 
 
 def _set_managers(s: Session, c: Customer, logins: list[str], *, creating: bool) -> None:
-    ops = []
+    wanted = {}
     for login in logins:
-        op = s.exec(select(Operator).where(Operator.login == login)).first()
-        if op is None:
+        op_id = s.exec(select(Operator.id).where(Operator.login == login)).first()
+        if op_id is None:
             raise ValidationError("managers", f"unknown operator {login!r}")
-        ops.append(op)
+        wanted[op_id] = login
     if c.id is None:
         s.flush()
-    current = list(s.exec(select(Operator).join(CustomerManager, CustomerManager.operator_id == Operator.id)
-                          .where(CustomerManager.customer_id == c.id)))
-    old_ids, new_ids = {o.id for o in current}, {o.id for o in ops}
-    if old_ids == new_ids:
+    current = dict(s.exec(select(Operator.id, Operator.login)
+                          .join(CustomerManager, CustomerManager.operator_id == Operator.id)
+                          .where(CustomerManager.customer_id == c.id)).all())
+    _sync_links(s, c, "managers", current, wanted, CustomerManager, "operator_id", creating=creating)
+
+
+def _sync_links(s: Session, c: Customer, field: str, current: dict[int, str], wanted: dict[int, str],
+                link, column: str, *, creating: bool) -> None:
+    """Make the customer's link rows match ``wanted`` (id -> name) and audit the change as
+    one field, old and new listed by name (link rows themselves are not audited)."""
+    if set(current) == set(wanted):
         return
-    for op in current:
-        if op.id not in new_ids:
-            s.delete(s.get(CustomerManager, (c.id, op.id)))
-    for op in ops:
-        if op.id not in old_ids:
-            s.add(CustomerManager(customer_id=c.id, operator_id=op.id))
+    for target in set(current) - set(wanted):
+        s.delete(s.get(link, (c.id, target)))
+    for target in set(wanted) - set(current):
+        s.add(link(customer_id=c.id, **{column: target}))
     if creating:
         return
     _touch(s, c)
-    record(s, customer_id=c.id, entity="customer", entity_id=c.id, action="update", field="managers",
-           old=", ".join(sorted(o.login for o in current)) or None,
-           new=", ".join(sorted({o.login for o in ops})) or None)
+    record(s, customer_id=c.id, entity="customer", entity_id=c.id, action="update", field=field,
+           old=", ".join(sorted(current.values())) or None,
+           new=", ".join(sorted(wanted.values())) or None)
 
 
 def _set_extra(s: Session, c: Customer, name: str, value: str | None) -> None:
@@ -398,7 +366,7 @@ def attach_alias(ctx: Ctx, number: int, parent_number: int | None, *,
         if parent_number is None:
             c.parent_id = None
             return
-        parent = _lookup(s, parent_number)
+        parent = customer_by_number(s, parent_number)
         if parent.id == c.id:
             raise ValidationError("parent", "a customer cannot be its own alias")
         if parent.parent_id is not None:
@@ -429,7 +397,7 @@ def delete_many(ctx: Ctx, numbers: list[int], *, dry_run: bool = True) -> list[C
     """Mass delete with a preview: the dry run returns exactly who would be deleted."""
     ctx.require(CUSTOMER_DELETE)
     with ctx.read() if dry_run else ctx.write() as s:
-        customers = [_lookup(s, n, lock=not dry_run) for n in numbers]
+        customers = [customer_by_number(s, n, lock=not dry_run) for n in numbers]
         live = [c for c in customers if c.deleted_at is None]
         rows = load_rows(s, [c.id for c in live])
         if not dry_run:
@@ -440,7 +408,7 @@ def delete_many(ctx: Ctx, numbers: list[int], *, dry_run: bool = True) -> list[C
 
 def _lifecycle(ctx: Ctx, number: int, expected_version: int | None, change) -> CustomerCard:
     with ctx.write() as s:
-        customer = _lookup(s, number, lock=True)
+        customer = customer_by_number(s, number, lock=True)
         if expected_version is not None and customer.version != expected_version:
             raise Conflict(f"customer {number}", customer.updated_by, customer.updated_at)
         change(s, customer)

@@ -9,6 +9,7 @@ from sqlalchemy import or_, true
 from sqlmodel import Session, select
 
 from ispterm.context import Ctx
+from ispterm.customers.lookup import customer_by_number
 from ispterm.customers.model import Customer
 from ispterm.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ispterm.notes.model import Note
@@ -57,13 +58,6 @@ def _check_text(text: str) -> str:
     return text
 
 
-def _customer(s: Session, number: int) -> Customer:
-    c = s.exec(select(Customer).where(Customer.number == number)).first()
-    if c is None:
-        raise NotFound(f"customer {number} does not exist")
-    return c
-
-
 def _views(s: Session, rows) -> list[NoteView]:
     out = []
     for note, login, number in rows:
@@ -86,7 +80,7 @@ def add_note(ctx: Ctx, number: int, text: str, *, private: bool = False, alert: 
     if ctx.actor.id is None:
         raise PermissionDenied("notes need a real operator as author")
     with ctx.write() as s:
-        c = _customer(s, number)
+        c = customer_by_number(s, number)
         note = Note(customer_id=c.id, author_id=ctx.actor.id, text=text, private=private, alert=alert,
                     updated_by=ctx.actor.login)
         s.add(note)
@@ -97,7 +91,7 @@ def add_note(ctx: Ctx, number: int, text: str, *, private: bool = False, alert: 
 def list_notes(ctx: Ctx, number: int, *, include_deleted: bool = False,
                alerts_only: bool = False) -> list[NoteView]:
     with ctx.read() as s:
-        c = _customer(s, number)
+        c = customer_by_number(s, number)
         stmt = _query(ctx).where(Note.customer_id == c.id)
         if not include_deleted:
             stmt = stmt.where(Note.deleted_at.is_(None))

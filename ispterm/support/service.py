@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from ispterm import validation as v
 from ispterm.context import Ctx
+from ispterm.customers.lookup import customer_by_number
 from ispterm.customers.model import Customer
 from ispterm.errors import Conflict, NotFound, ValidationError
 from ispterm.operators.model import Operator
@@ -58,13 +59,6 @@ class CommunicationView:
                 "body": self.body, "status": self.status}
 
 
-def _customer(s: Session, number: int) -> Customer:
-    c = s.exec(select(Customer).where(Customer.number == number)).first()
-    if c is None:
-        raise NotFound(f"customer {number} does not exist")
-    return c
-
-
 def _choice(value: str, allowed: tuple[str, ...], field: str) -> str:
     value = value.strip().lower().replace(" ", "_")
     if value not in allowed:
@@ -108,7 +102,7 @@ def create_task(ctx: Ctx, number: int | None, title: str, *, type_name: str | No
     priority = _choice(priority, TASK_PRIORITIES, "priority")
     due = v.iso_date(due_on, field="due_on") if due_on else None
     with ctx.write() as s:
-        customer = _customer(s, number) if number is not None else None
+        customer = customer_by_number(s, number) if number is not None else None
         type_id = None
         if type_name:
             item = code_by_name(s, "task_type", type_name, field="type")
@@ -163,7 +157,7 @@ def list_tasks(ctx: Ctx, number: int | None = None, *, open_only: bool = False) 
     with ctx.read() as s:
         stmt = select(Task)
         if number is not None:
-            stmt = stmt.where(Task.customer_id == _customer(s, number).id)
+            stmt = stmt.where(Task.customer_id == customer_by_number(s, number).id)
         if open_only:
             stmt = stmt.where(Task.status.not_in(("done", "cancelled")))
         return [_task_view(s, t) for t in s.exec(stmt.order_by(Task.created_at.desc(), Task.id.desc()))]
@@ -176,7 +170,7 @@ def log_communication(ctx: Ctx, number: int, channel: str, *, subject: str | Non
     channel = _choice(channel, CHANNELS, "channel")
     direction = _choice(direction, ("in", "out"), "direction")
     with ctx.write() as s:
-        c = _customer(s, number)
+        c = customer_by_number(s, number)
         row = Communication(customer_id=c.id, channel=channel, direction=direction, at=ctx.now(),
                             operator=ctx.actor.login, subject=subject, body=body, status=status, ref=ref)
         s.add(row)
@@ -191,7 +185,7 @@ def log_communication(ctx: Ctx, number: int, channel: str, *, subject: str | Non
 
 def timeline(ctx: Ctx, number: int, *, limit: int = 200) -> list[CommunicationView]:
     with ctx.read() as s:
-        c = _customer(s, number)
+        c = customer_by_number(s, number)
         rows = s.exec(select(Communication).where(Communication.customer_id == c.id)
                       .order_by(Communication.at.desc(), Communication.id.desc()).limit(limit))
         return [CommunicationView(r.id, r.at, r.channel, r.direction, r.operator, r.subject,
