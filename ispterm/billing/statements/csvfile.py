@@ -189,7 +189,10 @@ def _row(row: list[str], index: dict[str, int], spec: CsvLayout, name: str, wher
         amount_text = amount_text.replace(".", "").replace(",", ".")
     elif "," in amount_text and "." in amount_text:
         amount_text = amount_text.replace(",", "")
-    amount = to_amount(amount_text, name, where)
+    try:
+        amount = to_amount(amount_text, name, where)
+    except MalformedStatement:
+        raise MalformedStatement(name, where, f"amount {raw_amount!r} is not a number with at most two decimals") from None
     currency = (_cell(row, index, "currency") or details.get("currency") or spec.currency).upper()
     if len(currency) != 3 or not currency.isalpha():
         raise MalformedStatement(name, where, f"currency {currency!r} is not a three-letter code")

@@ -36,11 +36,12 @@ def parse(data: bytes, name: str) -> ParsedStatement:
             continue
         where = f"line {number}"
         kind = line[:3]
+        if header is None and kind != "074":
+            raise MalformedStatement(name, where, f"expected the 074 header, found {line[:12]!r}: "
+                                     "not an ABO/GPC statement")
         if kind == "074":
             header = header or _header(line, name, where)
         elif kind == "075":
-            if header is None:
-                raise MalformedStatement(name, where, "a 075 movement before any 074 header")
             entries.append(_movement(line, name, where, header["account"]))
         elif kind in ("076", "078", "079"):
             if not entries:
