@@ -226,3 +226,31 @@ def test_cli_import_unmatched_assign(cli, ctx):
     assert code == 0 and out.startswith("dry run, nothing written")
     code, out, _ = cli("billing", "statements", "--json")
     assert [s["file_name"] for s in json.loads(out)] == ["ispterm_cz.gpc"]
+
+
+def test_two_operators_importing_the_same_file_at_once_import_it_once(ctx, db_url):
+    import threading
+
+    from ispterm.connect import open_ctx
+
+    three_customers(ctx)
+    data = (DATA / "gpc/ispterm_cz.gpc").read_bytes()
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        mine = open_ctx(db_url, "admin")
+        barrier.wait()
+        try:
+            results.append(import_statement(mine, data, "same.gpc"))
+        except Exception as exc:  # noqa: BLE001 - the test reports any failure below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert sorted(r.imported for r in results) == [0, 3]
+    assert counts(ctx)[1] == 1

@@ -24,7 +24,7 @@ from ispterm.audit.recorder import render
 from ispterm.billing.model import Invoice, Payment, PaymentAllocation
 from ispterm.billing.service import settle
 
-CHUNK = 500
+CHUNK = 2000
 ZERO = Decimal("0.00")
 
 
@@ -49,25 +49,28 @@ def _settle_chunk(conn, chunk, new, at, login) -> int:
         select(Payment.customer_id, func.max(Payment.received_on))
         .where(Payment.customer_id.in_(chunk), Payment.cancelled_at.is_(None),
                Payment.id.not_in(new_ids)).group_by(Payment.customer_id)).all())
-    # Earlier money not yet allocated (credit) while invoices are open also needs a recompute.
-    paid_in = dict(conn.execute(
-        select(Payment.customer_id, func.sum(Payment.amount))
-        .where(Payment.customer_id.in_(chunk), Payment.cancelled_at.is_(None),
-               Payment.id.not_in(new_ids)).group_by(Payment.customer_id)).all())
-    allocated = dict(conn.execute(
-        select(Payment.customer_id, func.sum(PaymentAllocation.amount))
-        .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
-        .where(Payment.customer_id.in_(chunk), Payment.cancelled_at.is_(None))
-        .group_by(Payment.customer_id)).all())
     open_rows = conn.execute(
         select(Invoice.id, Invoice.customer_id, Invoice.total, Invoice.issued_on, Invoice.status,
                Invoice.paid_on)
         .where(Invoice.customer_id.in_(chunk), Invoice.status == "issued")
         .order_by(Invoice.customer_id, Invoice.due_on, Invoice.id)).all()
-    settled = dict(conn.execute(
-        select(PaymentAllocation.invoice_id, func.sum(PaymentAllocation.amount))
-        .where(PaymentAllocation.invoice_id.in_([r.id for r in open_rows]))
-        .group_by(PaymentAllocation.invoice_id)).all()) if open_rows else {}
+    owing = sorted({r.customer_id for r in open_rows})
+    settled, paid_in, allocated = {}, {}, {}
+    if owing:
+        settled = dict(conn.execute(
+            select(PaymentAllocation.invoice_id, func.sum(PaymentAllocation.amount))
+            .where(PaymentAllocation.invoice_id.in_([r.id for r in open_rows]))
+            .group_by(PaymentAllocation.invoice_id)).all())
+        # Earlier money not yet allocated (credit) while invoices are open needs a recompute.
+        paid_in = dict(conn.execute(
+            select(Payment.customer_id, func.sum(Payment.amount))
+            .where(Payment.customer_id.in_(owing), Payment.cancelled_at.is_(None),
+                   Payment.id.not_in(new_ids)).group_by(Payment.customer_id)).all())
+        allocated = dict(conn.execute(
+            select(Payment.customer_id, func.sum(PaymentAllocation.amount))
+            .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+            .where(Payment.customer_id.in_(owing), Payment.cancelled_at.is_(None))
+            .group_by(Payment.customer_id)).all())
     open_by_customer = defaultdict(list)
     for r in open_rows:
         open_by_customer[r.customer_id].append(r)

@@ -34,7 +34,7 @@ from ispterm.errors import ValidationError
 from ispterm.operators.roles import PAYMENT_WRITE
 
 Progress = Callable[[str, int, int], None]
-CHUNK = 1000
+CHUNK = 2000
 MAX_BYTES = 200 * 1024 * 1024
 
 
@@ -98,7 +98,6 @@ def import_statement(ctx: Ctx, data: bytes, name: str, *, fmt: str | None = None
     parsed = detect.parse(data, name, fmt, csv_layout)
     report("parse", 1, 1)
     incoming, outgoing, other = _split(parsed.entries)
-    refs = _bank_refs(parsed, incoming)
     with (ctx.read() if dry_run else ctx.write()) as s:
         conn = s.connection()
         if not dry_run and conn.dialect.name == "postgresql":
@@ -108,6 +107,7 @@ def import_statement(ctx: Ctx, data: bytes, name: str, *, fmt: str | None = None
                                .where(BankStatement.file_hash == digest)).first()
         if earlier is not None:
             return _result(name, parsed, dry_run, None, earlier, len(parsed.entries), [], incoming, outgoing, other, 0)
+        refs = _bank_refs(parsed, incoming)
         known = _known_refs(conn, refs)
         fresh, dupes, seen = [], [], set()
         for entry, ref in zip(incoming, refs):
@@ -206,19 +206,20 @@ def _insert_payments(conn, statement_id, fresh, matches, now, login, report) -> 
         "message": clean(e.message, 500), "cancelled_at": None, "created_at": now,
         "created_by": login, "statement_id": statement_id,
     } for (e, ref), m in zip(fresh, matches)]
-    ids: dict[str, int] = {}
     table = Payment.__table__
     for start in range(0, len(rows), CHUNK):
-        part = rows[start:start + CHUNK]
-        for pid, ref in conn.execute(insert(table).returning(table.c.id, table.c.bank_ref), part):
-            ids[ref] = pid
-        conn.execute(insert(AuditEvent.__table__), [{
-            "at": now, "operator": login, "customer_id": r["customer_id"], "entity": "payment",
-            "entity_id": ids[r["bank_ref"]], "action": "create", "field": None, "old": None,
-            "new": None, "private_to": None,
-            "summary": f"payment {r['amount']} {r['currency']} imported from a bank statement"
-                       + ("" if r["customer_id"] else " (unmatched)")} for r in part])
-        report("write", start + len(part), len(rows))
+        conn.execute(insert(table), rows[start:start + CHUNK])
+        report("write", start + len(rows[start:start + CHUNK]), len(rows))
+    # Plain executemany is several times faster than INSERT .. RETURNING row by row.
+    ids = dict(conn.execute(select(table.c.bank_ref, table.c.id).where(table.c.statement_id == statement_id)).all())
+    audit = [{
+        "at": now, "operator": login, "customer_id": r["customer_id"], "entity": "payment",
+        "entity_id": ids[r["bank_ref"]], "action": "create", "field": None, "old": None,
+        "new": None, "private_to": None,
+        "summary": f"payment {r['amount']} {r['currency']} imported from a bank statement"
+                   + ("" if r["customer_id"] else " (unmatched)")} for r in rows]
+    for start in range(0, len(audit), CHUNK):
+        conn.execute(insert(AuditEvent.__table__), audit[start:start + CHUNK])
     return ids
 
 

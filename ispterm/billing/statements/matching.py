@@ -21,7 +21,7 @@ from ispterm.billing.model import BillingGroup
 from ispterm.billing.statements.parsed import normal_vs
 from ispterm.customers.model import Customer
 
-CHUNK = 500
+CHUNK = 2000
 
 
 @dataclass(frozen=True)
