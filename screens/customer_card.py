@@ -92,10 +92,10 @@ class CustomerCardScreen(Screen):
             self._header(header_text(h.number, h.name, h.status, h.status_color, h.marks,
                                      h.balance, former=h.former, deleted=h.deleted))
         if self.app.ctx is not None:  # type: ignore[attr-defined]
-            self.load_card()
+            self.load_card(alerts=True)
 
     def on_booted(self, _message: Booted) -> None:
-        self.load_card()
+        self.load_card(alerts=True)
 
     def _header(self, text: Text) -> None:
         self.query_one("#card-header", Static).update(text)
@@ -103,7 +103,8 @@ class CustomerCardScreen(Screen):
     # Data ---------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="card")
-    def load_card(self) -> None:
+    def load_card(self, alerts: bool = False) -> None:
+        """The card read model for the header; with ``alerts`` (on opening only) the alert notes."""
         from ispterm.customers.service import get_card
         from ispterm.errors import IsptermError
         from ispterm.notes.service import list_notes
@@ -112,7 +113,7 @@ class CustomerCardScreen(Screen):
         try:
             card = get_card(ctx, self.number)
             self.post_message(CardLoaded(card))
-            if not self.alerts_shown and card.alert_count:
+            if alerts and not self.alerts_shown and card.alert_count:
                 self.post_message(AlertsLoaded(list_notes(ctx, self.number, alerts_only=True)))
         except IsptermError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
@@ -159,10 +160,15 @@ class CustomerCardScreen(Screen):
         self.call_after_refresh(self._focus_in, pane)
 
     def _focus_in(self, pane: TabPane) -> None:
-        for widget in pane.query("*"):
-            if widget.focusable:
-                widget.focus()
-                return
+        """Focus the tab's first table or scroll area, not a text box: digits and [ ] must
+        keep switching tabs until the operator asks for a box (with / or tab)."""
+        from textual.widgets import Input, TextArea
+
+        candidates = [w for w in pane.query("*") if w.focusable and not isinstance(w, (Input, TextArea))]
+        if candidates:
+            candidates[0].focus()
+        else:
+            self.set_focus(None)
 
     def action_back(self) -> None:
         if self.root or len(self.app.screen_stack) <= 2:
