@@ -147,19 +147,21 @@ class CustomerCardScreen(Screen):
     # Navigation ---------------------------------------------------------------------------
 
     def action_tab(self, tab: str) -> None:
+        # Let go of the old tab's focus first: TabbedContent follows the focus back to it.
+        self.set_focus(None)
         self.query_one(TabbedContent).active = tab
 
     def action_step(self, delta: int) -> None:
         tabs = self.query_one(TabbedContent)
         index = TABS.index(tabs.active) if tabs.active in TABS else 0
-        tabs.active = TABS[(index + delta) % len(TABS)]
+        self.action_tab(TABS[(index + delta) % len(TABS)])
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         # Put the keyboard inside the new tab so its own keys work at once.
         pane = event.pane
-        self.call_after_refresh(self._focus_in, pane)
+        self.call_after_refresh(self.focus_in, pane)
 
-    def _focus_in(self, pane: TabPane) -> None:
+    def focus_in(self, pane: Any) -> None:
         """Focus the tab's first table or scroll area, not a text box: digits and [ ] must
         keep switching tabs until the operator asks for a box (with / or tab)."""
         from textual.widgets import Input, TextArea
@@ -167,7 +169,7 @@ class CustomerCardScreen(Screen):
         candidates = [w for w in pane.query("*") if w.focusable and not isinstance(w, (Input, TextArea))]
         if candidates:
             candidates[0].focus()
-        else:
+        elif self.focused is not None and pane not in self.focused.ancestors:
             self.set_focus(None)
 
     def action_back(self) -> None:

@@ -57,6 +57,11 @@ class CardTab(Widget, can_focus=False):
     def on_show(self) -> None:
         if not self.loaded:
             self.reload()
+        if self.screen.focused is None:
+            # The tab was mounted (lazily) after the switch that wanted to focus it.
+            focus_in = getattr(self.screen, "focus_in", None)
+            if focus_in is not None:
+                focus_in(self)
 
     def reload(self) -> None:
         self.run_worker(self._load, thread=True, exclusive=True, group=f"load-{id(self)}",
