@@ -49,6 +49,26 @@ def fetch_page(ctx: Ctx, number: int | None, text: str, offset: int) -> tuple[li
     return rows[:PAGE], len(rows) > PAGE
 
 
+class HistoryTable(DataTable):
+    """The entries; ``enter`` opens the entry's customer where the view allows it."""
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Open card", id="history.open"),
+        # Rows matter here, not columns: home/end go to the first/last row (end loads more).
+        Binding("home", "scroll_top", "First", id="history.first", show=False),
+        Binding("end", "scroll_bottom", "Last", id="history.last", show=False),
+    ]
+
+    def __init__(self, *, openable: bool, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.openable = openable
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "select_cursor":
+            return self.openable
+        return True
+
+
 class HistoryView(Widget):
     """Filter input, table of entries, and the full text of the highlighted entry."""
 
@@ -84,8 +104,8 @@ class HistoryView(Widget):
         self.text = ""
 
     def compose(self) -> ComposeResult:
-        table: DataTable = DataTable(id="history-table", classes="history-table", cursor_type="row",
-                                     zebra_stripes=True)
+        table = HistoryTable(openable=self.number is None, id="history-table",
+                             classes="history-table", cursor_type="row", zebra_stripes=True)
         table.add_column("When", key="when", width=16)
         table.add_column("Who", key="who")
         if self.number is None:
@@ -202,10 +222,12 @@ class HistoryView(Widget):
     def action_focus_filter(self) -> None:
         self.query_one("#history-filter", Input).focus()
 
-    def action_leave_filter(self) -> None:
-        """esc in the filter returns to the rows; elsewhere it means what the screen says."""
-        from textual.actions import SkipAction
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_filter":  # elsewhere esc means what the screen says (back)
+            boxes = self.query("#history-filter")
+            return bool(boxes) and boxes.first().has_focus
+        return True
 
-        if not self.query_one("#history-filter", Input).has_focus:
-            raise SkipAction()
+    def action_leave_filter(self) -> None:
+        """esc in the filter returns to the rows."""
         self.query_one("#history-table", DataTable).focus()
