@@ -4,7 +4,7 @@ unmatched payments and assignment, and balance/scoring exactly as the ORM path c
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from ispterm.billing.model import Invoice, Payment, PaymentAllocation
 from ispterm.billing.statements.importer import import_file, import_statement
 from ispterm.billing.statements.model import BankStatement
 from ispterm.billing.statements.parsed import MalformedStatement
-from ispterm.billing.statements.unmatched import assign, unmatched
+from ispterm.billing.statements.unmatched import assign, unmatched, unmatched_count
 from ispterm.customers import service as cs
 from ispterm.errors import NotFound, PermissionDenied, ValidationError
 
@@ -140,7 +140,7 @@ def test_assign_unmatched_payment(ctx, as_role):
     assert (done.customer_number, done.balance) == (10002, Decimal("250.00"))
     inv = bs.invoices(ctx, 10002)[0]
     assert (inv.status, inv.paid_on) == ("paid", date(2025, 1, 13))
-    assert [p.vs for p in unmatched(ctx)] == ["10003"]
+    assert [p.vs for p in unmatched(ctx)] == ["10003"] and unmatched_count(ctx) == 1
     with pytest.raises(ValidationError, match="already belongs to customer 10002"):
         assign(ctx, waiting["4445"].id, 10001)
     with pytest.raises(ValidationError, match="billed in CZK"):
@@ -224,7 +224,7 @@ def test_cli_import_unmatched_assign(cli, ctx):
     assert code == 1 and err.startswith("error: csv-column: expected FIELD=COLUMN")
     code, out, _ = cli("billing", "import", str(DATA / "csv/fio-api-spec_example.csv"), "--dry-run")
     assert code == 0 and out.startswith("dry run, nothing written")
-    code, out, _ = cli("billing", "statements", "--json")
+    code, out, _ = cli("billing", "imports", "--json")
     assert [s["file_name"] for s in json.loads(out)] == ["ispterm_cz.gpc"]
 
 
@@ -254,3 +254,62 @@ def test_two_operators_importing_the_same_file_at_once_import_it_once(ctx, db_ur
     assert errors == []
     assert sorted(r.imported for r in results) == [0, 3]
     assert counts(ctx)[1] == 1
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_day = st.integers(min_value=0, max_value=150)
+_money = st.decimals(min_value=Decimal("1.00"), max_value=Decimal("1500.00"), places=2)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(invoices=st.lists(st.tuples(_day, _money), min_size=0, max_size=5),
+       earlier=st.lists(st.tuples(_day, _money), max_size=4),
+       cancel_first=st.booleans(),
+       statement=st.lists(st.tuples(_day, _money), min_size=1, max_size=5))
+def test_property_import_settles_exactly_like_reallocate(sqlite_url, invoices, earlier, cancel_first, statement):
+    """Any invoices, earlier payments (one maybe cancelled) and statement payments dated before,
+    between or after them: the bulk path leaves exactly the allocations, paid dates, balance
+    and scoring that recomputing from scratch gives, and never loses a cent."""
+    from ispterm.billing.balance import standing
+    from ispterm.connect import open_ctx
+
+    ctx = open_ctx(sqlite_url, "admin")
+    n = cs.create(ctx, "Property")
+    start = date(2025, 1, 1)
+    for day, total in invoices:
+        bs.issue_invoice(ctx, n, [bs.Line("x", total)], issued_on=start, due_on=start + timedelta(days=day))
+    paid_before = [bs.record_payment(ctx, n, amount, start + timedelta(days=day)) for day, amount in earlier]
+    if cancel_first and paid_before:
+        bs.cancel_payment(ctx, paid_before[0].id)
+    rows = "".join(f"{(start + timedelta(days=day)).isoformat()},{amount},CZK,{n},P{n}-{i}\n"
+                   for i, (day, amount) in enumerate(statement))
+    import_statement(ctx, f"date,amount,currency,vs,reference\n{rows}".encode(), f"p{n}.csv")
+
+    def snapshot():
+        with ctx.read() as s:
+            cid = cs_id(s, n)
+            allocs = sorted(s.exec(select(PaymentAllocation.payment_id, PaymentAllocation.invoice_id,
+                                          PaymentAllocation.amount)
+                                   .join(Payment, Payment.id == PaymentAllocation.payment_id)
+                                   .where(Payment.customer_id == cid)).all())
+            invs = sorted(s.exec(select(Invoice.id, Invoice.status, Invoice.paid_on)
+                                 .where(Invoice.customer_id == cid)).all())
+            return allocs, invs, standing(s.connection(), cid)
+
+    bulk = snapshot()
+    with ctx.write() as s:
+        bs.reallocate(s, cs_id(s, n))
+    assert snapshot() == bulk
+    kept = [a for (d, a), p in zip(earlier, paid_before) if not (cancel_first and p is paid_before[0])]
+    received = sum(kept, Decimal("0.00")) + sum((a for _, a in statement), Decimal("0.00"))
+    invoiced = sum((t for _, t in invoices), Decimal("0.00"))
+    assert bulk[2].balance == received - invoiced
+    assert sum((a for _, _, a in bulk[0]), Decimal("0.00")) == min(received, invoiced)
+
+
+def cs_id(s, number: int) -> int:
+    from ispterm.customers.lookup import customer_by_number
+
+    return customer_by_number(s, number).id

@@ -139,3 +139,13 @@ def test_csv_layout_by_column_numbers_and_overrides():
         csvfile.layout(delimiter=";;")
     with pytest.raises(ValidationError, match="unknown encoding"):
         csvfile.layout(encoding="klingon")
+
+
+def test_fio_internet_banking_export_names_its_id_column_differently():
+    data = ("\ufeffID operace;Datum;Objem;Měna;Protiúčet;Kód banky;KS;VS;SS;Zpráva pro příjemce;Název protiúčtu\n"
+            "1234567890;03.03.2026;27,70;CZK;2001234567;2010;0308;15501234;;Platba;Novák\n").encode("cp1250",
+                                                                                                   errors="ignore")
+    assert detect.csv_preset_for(data) == "fio"
+    [e] = detect.parse(data, "pohyby.csv").entries
+    assert (e.bank_ref, e.vs, e.amount, e.counterparty_account) == ("1234567890", "15501234", Decimal("27.70"),
+                                                                    "2001234567/2010")

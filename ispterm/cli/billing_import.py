@@ -1,4 +1,4 @@
-"""``ispterm billing import|unmatched|assign|statements``: bank statements (BIL-8).
+"""``ispterm billing import|unmatched|assign|imports``: bank statements (BIL-8).
 
 The commands are plain functions added to whichever ``billing`` group exists by
 :func:`register`; until the invoicing commands land, ``app`` is a ``billing`` group of its own.
@@ -121,7 +121,7 @@ def assign(
                f"balance {done.balance}")
 
 
-def statements(
+def imports(
     limit: Annotated[int, typer.Option(help="Rows to show.", min=1)] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -146,7 +146,7 @@ def register(group: typer.Typer) -> None:
     group.command("import", help="Import a bank statement (camt.053, ABO/GPC, CSV); match payments by VS.")(import_statement)
     group.command("unmatched", help="Payments no customer could be matched to, newest first.")(unmatched)
     group.command("assign", help="Give an unmatched payment to a customer.")(assign)
-    group.command("statements", help="Imported bank statements, newest first.")(statements)
+    group.command("imports", help="Imported bank statement files, newest first.")(imports)
 
 
 register(app)

@@ -1,6 +1,7 @@
 """Bank CSV exports with configurable columns, and presets for the common layouts.
 
-A :class:`CsvLayout` says which column holds what (by header name or 1-based number), the
+A :class:`CsvLayout` says which column holds what (by header name, names separated by ``|`` when
+exports differ, or 1-based number), the
 delimiter, decimal comma or point, encoding and date format. Rows before the header row (Fio
 puts ``accountId;...`` lines there) are read as ``key;value`` statement details. Only rows
 with a positive amount are payments; the importer counts the others as outgoing.
@@ -42,7 +43,7 @@ PRESETS: dict[str, CsvLayout] = {
     "fio": CsvLayout(
         columns={"date": "Datum", "amount": "Objem", "currency": "Měna", "vs": "VS",
                  "counterparty": "Název protiúčtu", "account": "Protiúčet", "bank_code": "Kód banky",
-                 "message": "Zpráva pro příjemce", "reference": "ID pohybu"},
+                 "message": "Zpráva pro příjemce", "reference": "ID pohybu|ID operace"},
         delimiter=";", decimal_comma=True, date_format="%d.%m.%Y"),
     # The layout ispterm documents for banks without a preset (and writes in its tests).
     "generic": CsvLayout(
@@ -154,15 +155,17 @@ def _is_date(text: str | None, spec: CsvLayout) -> bool:
 def _header(row: list[str], spec: CsvLayout) -> dict[str, int] | None:
     """Column positions when ``row`` is the header row (it names the date and amount columns)."""
     names = [cell.strip().lstrip("\ufeff") for cell in row]
-    if not all(spec.columns[k] in names for k in REQUIRED):
-        return None
-    index = {}
-    for key, column in spec.columns.items():
+
+    def position(column: str) -> int | None:
         if column.isdigit():
-            index[key] = int(column) - 1
-        elif column in names:
-            index[key] = names.index(column)
-    return index
+            return int(column) - 1
+        for name in column.split("|"):
+            if name in names:
+                return names.index(name)
+        return None
+
+    index = {key: at for key, at in ((k, position(c)) for k, c in spec.columns.items()) if at is not None}
+    return index if all(k in index for k in REQUIRED) else None
 
 
 def _cell(row: list[str], index: dict[str, int], key: str) -> str | None:

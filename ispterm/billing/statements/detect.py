@@ -23,10 +23,10 @@ def csv_preset_for(data: bytes) -> str:
     """The preset whose header names the file's columns (Fio's export, else the generic one)."""
     text = csvfile.decode(data[:8192], "auto", "")
     for name, spec in csvfile.PRESETS.items():
-        wanted = [spec.columns[k] for k in csvfile.REQUIRED]
+        wanted = [spec.columns[k].split("|") for k in csvfile.REQUIRED]
         for line in text.splitlines()[:40]:
             cells = [c.strip().strip('"') for c in line.split(spec.delimiter)]
-            if all(w in cells for w in wanted):
+            if all(any(w in cells for w in names) for names in wanted):
                 return name
     return "generic"
 
