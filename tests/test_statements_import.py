@@ -16,7 +16,7 @@ from ispterm.billing.model import Invoice, Payment, PaymentAllocation
 from ispterm.billing.statements.importer import import_file, import_statement
 from ispterm.billing.statements.model import BankStatement
 from ispterm.billing.statements.parsed import MalformedStatement
-from ispterm.billing.statements.unmatched import assign, unmatched, unmatched_count
+from ispterm.billing.statements.unmatched import assign, suggestions, unmatched, unmatched_count
 from ispterm.customers import service as cs
 from ispterm.errors import NotFound, PermissionDenied, ValidationError
 
@@ -152,6 +152,18 @@ def test_assign_unmatched_payment(ctx, as_role):
     from ispterm.audit.service import history
 
     assert any("assigned by hand" in (h.summary or "") for h in history(ctx, 10002))
+    # The EUR payer "Euro Payer" is nobody; "Neznámý Plátce" neither; the Svoboda batch line is.
+    assert suggestions(ctx, waiting["10003"].id) == []
+
+
+def test_suggestions_find_the_payer_by_name(ctx):
+    three_customers(ctx)
+    csv = "date,amount,currency,vs,counterparty,reference\n2025-01-10,100.00,CZK,,DVORAK PETR,S1\n"
+    import_statement(ctx, csv.encode(), "s.csv")
+    [waiting] = unmatched(ctx)
+    assert [r.number for r in suggestions(ctx, waiting.id)] == [10002]
+    with pytest.raises(NotFound):
+        suggestions(ctx, 424242)
 
 
 def test_bulk_settlement_equals_orm_reallocation(ctx):

@@ -99,3 +99,22 @@ def assign(ctx: Ctx, payment_id: int, number: int) -> Assigned:
         s.flush()
         balance = standing(s.connection(), customer.id).balance
         return Assigned(payment.id, customer.number, payment.amount, balance)
+
+
+def suggestions(ctx: Ctx, payment_id: int, *, limit: int = 5):
+    """Customers the payment may belong to, found by the payer's name (banks write it as
+    "NOVAK JAN": the search ignores case and accents), for the unmatched screen to offer."""
+    from ispterm.customers.service import search
+
+    with ctx.read() as s:
+        payment = s.get(Payment, payment_id)
+        if payment is None:
+            raise NotFound(f"payment {payment_id} does not exist")
+        name = (payment.counterparty or "").strip()
+    words = [w for w in name.replace(",", " ").split() if len(w) > 1 and not w.isdigit()]
+    if not words:
+        return []
+    rows = search(ctx, " ".join(words), limit=limit)
+    if not rows and len(words) > 1:
+        rows = search(ctx, words[0], limit=limit)  # the surname alone
+    return rows
