@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ispterm.audit.model import AuditEvent
@@ -29,26 +29,27 @@ ZERO = Decimal("0.00")
 
 
 def settle_new_payments(conn: Connection, new: dict[int, list[tuple[int, Decimal, date]]], *,
-                        at: datetime, login: str, progress: Callable[[int], None] | None = None) -> int:
-    """Allocate the new payments per customer (id -> [(payment_id, amount, received_on)]);
-    returns how many invoices became paid."""
+                        statement_id: int, at: datetime, login: str,
+                        progress: Callable[[int], None] | None = None) -> int:
+    """Allocate the new payments of statement ``statement_id`` per customer (id ->
+    [(payment_id, amount, received_on)]); returns how many invoices became paid."""
     customers = sorted(new)
     paid_count = 0
     for start in range(0, len(customers), CHUNK):
         chunk = customers[start:start + CHUNK]
-        paid_count += _settle_chunk(conn, chunk, new, at, login)
+        paid_count += _settle_chunk(conn, chunk, new, statement_id, at, login)
         if progress:
             progress(len(chunk))
     return paid_count
 
 
-def _settle_chunk(conn, chunk, new, at, login) -> int:
-    new_ids = {pid for cid in chunk for pid, _, _ in new[cid]}
+def _settle_chunk(conn, chunk, new, statement_id, at, login) -> int:
+    earlier = or_(Payment.statement_id.is_(None), Payment.statement_id != statement_id)
     # The last earlier payment of each customer decides whether appending is exact.
     last = dict(conn.execute(
         select(Payment.customer_id, func.max(Payment.received_on))
-        .where(Payment.customer_id.in_(chunk), Payment.cancelled_at.is_(None),
-               Payment.id.not_in(new_ids)).group_by(Payment.customer_id)).all())
+        .where(Payment.customer_id.in_(chunk), Payment.cancelled_at.is_(None), earlier)
+        .group_by(Payment.customer_id)).all())
     open_rows = conn.execute(
         select(Invoice.id, Invoice.customer_id, Invoice.total, Invoice.issued_on, Invoice.status,
                Invoice.paid_on)
@@ -64,8 +65,8 @@ def _settle_chunk(conn, chunk, new, at, login) -> int:
         # Earlier money not yet allocated (credit) while invoices are open needs a recompute.
         paid_in = dict(conn.execute(
             select(Payment.customer_id, func.sum(Payment.amount))
-            .where(Payment.customer_id.in_(owing), Payment.cancelled_at.is_(None),
-                   Payment.id.not_in(new_ids)).group_by(Payment.customer_id)).all())
+            .where(Payment.customer_id.in_(owing), Payment.cancelled_at.is_(None), earlier)
+            .group_by(Payment.customer_id)).all())
         allocated = dict(conn.execute(
             select(Payment.customer_id, func.sum(PaymentAllocation.amount))
             .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)

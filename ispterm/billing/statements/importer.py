@@ -158,7 +158,7 @@ def import_statement(ctx: Ctx, data: bytes, name: str, *, fmt: str | None = None
             done[0] += n
             report("allocate", done[0], total_customers)
 
-        paid = settle_new_payments(conn, new, at=now, login=login, progress=step)
+        paid = settle_new_payments(conn, new, statement_id=statement.id, at=now, login=login, progress=step)
         record(s, customer_id=None, entity="bank_statement", entity_id=statement.id, action="import",
                summary=(f"statement {name} ({parsed.format}): {len(fresh)} payments imported, "
                         f"{matched} matched, {len(fresh) - matched} unmatched, {len(dupes)} already imported, "
