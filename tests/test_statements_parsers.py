@@ -149,3 +149,11 @@ def test_fio_internet_banking_export_names_its_id_column_differently():
     [e] = detect.parse(data, "pohyby.csv").entries
     assert (e.bank_ref, e.vs, e.amount, e.counterparty_account) == ("1234567890", "15501234", Decimal("27.70"),
                                                                     "2001234567/2010")
+
+
+def test_batch_without_part_amounts_stays_one_payment():
+    data = (DATA / "camt053/ispterm_cz_v02.xml").read_bytes()
+    data = data.replace(b'<Amt Ccy="CZK">400.00</Amt>', b"").replace(b'<Amt Ccy="CZK">500.00</Amt>\n            <CdtDbtInd>CRDT</CdtDbtInd>\n            <RltdPties>\n              <Dbtr><Nm>Nezn', b'<CdtDbtInd>CRDT</CdtDbtInd>\n            <RltdPties>\n              <Dbtr><Nm>Nezn')
+    batch = [e for e in detect.parse(data, "b.xml").entries if e.where.endswith("Ntry[4]")]
+    assert [(e.amount, e.vs, e.bank_ref) for e in batch] == [(Decimal("900.00"), None, "R-0004")]
+    assert batch[0].message.startswith("batch of 2 transactions")

@@ -11,6 +11,7 @@ the unstructured remittance text or the end-to-end id.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from xml.etree.ElementTree import Element, ParseError, fromstring
@@ -192,6 +193,10 @@ def _entries(ntry: Element, where: str, name: str, account: str | None, currency
         tx = details[0] if details else None
         ref = entry_ref or (_text(tx, "Refs/AcctSvcrRef") if tx is not None else None)
         return [_entry(tx, flat, where, sign * amount, ccy, ref, common)]
+    if not all(tx.get("Amt") or tx.get("AmtDtls/TxAmt/Amt") for tx in details):
+        # A batch booked without the parts' amounts cannot be split: one payment for an operator.
+        whole = _entry(None, flat, where, sign * amount, ccy, entry_ref, common)
+        return [replace(whole, message=f"batch of {len(details)} transactions: {whole.message or ''}".strip(": "))]
     out = []
     total = Decimal("0.00")
     for ti, tx in enumerate(details, 1):
