@@ -67,10 +67,16 @@ class IsptermApp(App[None]):
 
             self.push_screen(CustomerCardScreen(self.start_number, tab=self.start_tab,
                                                 header=self.start_header, root=True))
+            # The header is already known: paint it first, then load the ORM and services
+            # (their import would hold the GIL while the first frame is being drawn).
+            self.call_after_refresh(self.call_after_refresh, self.start_boot)
         else:
             from screens.customer_list import CustomerListScreen
 
             self.push_screen(CustomerListScreen())
+            self.start_boot()
+
+    def start_boot(self) -> None:
         self.run_worker(self._boot, thread=True, name="boot", group="boot")
 
     def _boot(self) -> None:
@@ -143,10 +149,8 @@ class IsptermApp(App[None]):
             self.action_show_help_panel()
 
 
-def make_app(url: str, login: str, *, number: int | None = None, tab: str | None = None,
-             readonly: bool = False, theme: str | None = None, config: Config | None = None,
-             header: CardHeader | None = None) -> IsptermApp:
-    """The one way to build the App (CLI and tests)."""
+def check_options(*, tab: str | None = None, theme: str | None = None) -> None:
+    """Refuse an unknown ``--tab`` or ``--theme`` before anything is opened."""
     if tab is not None and tab not in TABS:
         from ispterm.errors import ValidationError
 
@@ -158,6 +162,13 @@ def make_app(url: str, login: str, *, number: int | None = None, tab: str | None
             from ispterm.errors import ValidationError
 
             raise ValidationError("--theme", f"unknown theme {theme!r}; choose one of {', '.join(names())}")
+
+
+def make_app(url: str, login: str, *, number: int | None = None, tab: str | None = None,
+             readonly: bool = False, theme: str | None = None, config: Config | None = None,
+             header: CardHeader | None = None) -> IsptermApp:
+    """The one way to build the App (CLI and tests)."""
+    check_options(tab=tab, theme=theme)
     return IsptermApp(url, login, number=number, tab=tab, readonly=readonly, theme=theme,
                       config=config, header=header)
 
@@ -168,6 +179,6 @@ def run_app(app: IsptermApp, *, mouse: bool = True) -> int:
     return app.return_code or 0
 
 
-__all__ = ["IsptermApp", "TABS", "make_app", "run_app"]
+__all__ = ["IsptermApp", "TABS", "check_options", "make_app", "run_app"]
 
 

@@ -203,6 +203,7 @@ def test_header_read_with_core_agrees_with_the_card(ctx, db_url):
     from ispterm.billing import service as bs
     from ispterm.billing.service import Line
     from ispterm.customers.header import read_header
+    from ispterm.store.quick import connect
 
     n = cs.create(ctx, "Header Money", {"marks": "VIP, Problem"})
     inv = bs.issue_invoice(ctx, n, [Line("Fiber", Decimal("499.00"))], issued_on=date(2026, 1, 1))
@@ -210,7 +211,8 @@ def test_header_read_with_core_agrees_with_the_card(ctx, db_url):
     bs.record_payment(ctx, n, "600.50", date(2026, 1, 10))
     bs.cancel_invoice(ctx, inv.id)
     card = cs.get_card(ctx, n)
-    header = read_header(ctx.engine, n)
+    with connect(db_url) as conn:
+        header = read_header(conn, n)
     assert header.balance == card.standing.balance == Decimal("101.50")
     assert header.name == card.name and header.status == card.status
     assert [m for m, _ in header.marks] == [m.name for m in card.marks]
