@@ -95,6 +95,12 @@ class IsptermApp(App[None]):
         self.ctx = ctx
         self._ctx_ready.set()
         self.post_message(Booted())
+        if self.config is not None and self.config.keymap:
+            unknown = sorted(set(self.config.keymap) - binding_ids())
+            if unknown:
+                self.call_from_thread(
+                    self.notify, f"keymap: no key binding has the id {', '.join(unknown)}; "
+                    "see README for the ids", title="Config", severity="warning", timeout=10)
 
     def on_booted(self, _message: Booted) -> None:
         for screen in self.screen_stack:
@@ -147,6 +153,37 @@ class IsptermApp(App[None]):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+
+def binding_ids() -> set[str]:
+    """Every binding id in the app (what a ``[keymap]`` section may name)."""
+    import importlib
+    import pkgutil
+
+    import screens
+
+    for module in pkgutil.walk_packages(screens.__path__, "screens."):
+        importlib.import_module(module.name)
+    ids: set[str] = set()
+    seen: set[type] = set()
+    stack: list[type] = [IsptermApp, *_widget_classes()]
+    while stack:
+        cls = stack.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        stack.extend(cls.__subclasses__())
+        for binding in getattr(cls, "BINDINGS", []):
+            if getattr(binding, "id", None):
+                ids.add(binding.id)
+    return ids
+
+
+def _widget_classes() -> list[type]:
+    from textual.screen import Screen
+    from textual.widget import Widget
+
+    return [Screen, Widget]
 
 
 def check_options(*, tab: str | None = None, theme: str | None = None) -> None:

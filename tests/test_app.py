@@ -228,3 +228,28 @@ def test_cli_open_refuses_bad_input_in_one_line(db_url, sqlite_url):
         assert result.returncode == 1, result.stderr
         assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
         assert message in result.stderr
+
+
+async def test_keymap_from_config_rebinds_and_names_unknown_ids(ctx, db_url, tmp_path):
+    from ispterm.config import load
+
+    path = tmp_path / "config.toml"
+    path.write_text('[keymap]\n"info.edit" = "x"\n"no.such.binding" = "z"\n', encoding="utf-8")
+    n = cs.create(ctx, "Keymap Case")
+    app = make_app(db_url, "admin", number=n, config=load(path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert any("no.such.binding" in str(n.message) for n in app._notifications)
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "CustomerCardScreen", "e is no longer edit"
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "EditForm"
+
+
+def test_every_binding_id_is_unique_per_class_and_known():
+    from screens.app import binding_ids
+
+    ids = binding_ids()
+    assert {"app.quit", "list.search", "card.back", "info.edit", "billing.edit", "form.save"} <= ids
