@@ -133,9 +133,15 @@ def run(
 
     from ispterm.messaging.sender import SenderSettings, run_sender
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    from ispterm.connect import engine_for
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logging.getLogger("ispterm").addHandler(handler)
+    logging.getLogger("ispterm").setLevel(logging.INFO)
     settings = SenderSettings.from_config(state.config(), connections=concurrency)
-    engine = state.ctx().engine
+    # The sender acts for nobody in particular: it needs the database, not an operator.
+    engine = engine_for(state.db_url())
 
     async def main() -> None:
         stop = asyncio.Event()
