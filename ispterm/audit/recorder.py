@@ -26,6 +26,7 @@ from ispterm.customers.model import (
     Service,
     ServiceIp,
 )
+from ispterm.messaging.model import MessageTemplate, SystemVariable
 from ispterm.notes.model import Note
 from ispterm.operators.model import Operator
 from ispterm.settings.model import AdditionalField, CodeItem, Setting
@@ -47,6 +48,8 @@ ENTITY = {
     CodeItem: "code",
     BillingGroup: "billing_group",
     AdditionalField: "additional_field",
+    MessageTemplate: "template",
+    SystemVariable: "variable",
 }
 BOOKKEEPING = {"id", "version", "updated_at", "updated_by", "created_at", "created_by"}
 SECRETS = {"password_hash", "portal_password_hash"}

@@ -13,6 +13,13 @@ from ispterm.customers.model import (
     Service,
     ServiceIp,
 )
+from ispterm.messaging.model import (
+    MessageTemplate,
+    OutboundAttachment,
+    OutboundMessage,
+    SenderChoice,
+    SystemVariable,
+)
 from ispterm.notes.model import Note
 from ispterm.operators.model import Operator
 from ispterm.settings.model import AdditionalField, CodeItem, Setting
@@ -22,8 +29,8 @@ from ispterm.support.model import Communication, Task, TaskAssignee, TaskAttachm
 __all__ = [
     "AdditionalField", "AdditionalValue", "AuditEvent", "BillingGroup", "CodeItem",
     "Communication", "Contact", "Customer", "CustomerCode", "CustomerManager", "InventoryItem",
-    "Invoice", "InvoiceLine", "Note", "Operator", "Payment", "PaymentAllocation", "PortalLogin",
-    "Service", "ServiceIp", "Setting", "Task", "TaskAssignee", "TaskAttachment", "metadata",
+    "Invoice", "InvoiceLine", "MessageTemplate", "Note", "OutboundAttachment", "OutboundMessage", "Operator", "Payment", "PaymentAllocation", "PortalLogin",
+    "SenderChoice", "Service", "ServiceIp", "Setting", "SystemVariable", "Task", "TaskAssignee", "TaskAttachment", "metadata",
 ]
 
 import ispterm.audit.recorder  # noqa: E402,F401  (registers the audit listeners)
