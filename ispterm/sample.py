@@ -1806,6 +1806,9 @@ class _Loader:
         if self.rows:
             raise AssertionError(f"rows of {sorted(self.rows)} were not inserted")
         rebuild_all(self.conn)
+        from ispterm.billing.numbering import seed_all_series
+
+        seed_all_series(self.conn)  # new invoices continue after the loaded numbers
         self.conn.execute(insert(m.AuditEvent.__table__), [{
             "at": self.now, "operator": self.ctx.actor.login, "customer_id": None,
             "entity": "sample", "entity_id": None, "action": "load", "field": None, "old": None,
@@ -2134,6 +2137,10 @@ def generate(ctx: Ctx, customers: int, months: int = 12, seed: int = 1) -> str:
             write_documents(conn, [{"cid": cid, "doc": document(c, [ip]), "name_key": name_key(c["name"])}
                                    for cid, c, ip in docs], replace=False)
         counts = gen.counts
+        from ispterm.billing.numbering import raise_series
+
+        for year, last in gen.sequences.items():
+            raise_series(conn, group.id, year, last)
         summary = (f"generated {customers:,} customers, {counts['invoice']:,} invoices, "
                    f"{counts['payment']:,} payments")
         conn.execute(insert(m.AuditEvent.__table__), [{
@@ -2176,7 +2183,7 @@ class _Generator:
     INVOICE = ["id", "customer_id", "billing_group_id", "number", "period", "issued_on", "due_on",
                "vs", "currency", "total", "vat_total", "status", "paid_on", "created_at",
                "created_by", "version"]
-    LINE = ["invoice_id", "description", "quantity", "unit_price", "vat_rate", "total"]
+    LINE = ["invoice_id", "description", "quantity", "unit_price", "vat_rate", "total", "kind"]
     PAYMENT = ["id", "customer_id", "received_on", "amount", "currency", "vs", "payment_type_id",
                "source", "bank_ref", "created_at", "created_by"]
     ALLOCATION = ["payment_id", "invoice_id", "amount"]
@@ -2340,7 +2347,7 @@ class _Generator:
                 invoices.append((iid, cid, group_id, f"{year}{sequences[year]:0{width[year]}d}",
                                  periods[j], issued[j], due[j], vs, currency, total_i, vat_i,
                                  status, paid_c, created[j], "system", 1))
-                lines.append((iid, descriptions[(plan, j)], 1, unit_l, vat_l, total_l))
+                lines.append((iid, descriptions[(plan, j)], 1, unit_l, vat_l, total_l, "item"))
         self.customer.write(customers)
         self.service.write(services)
         self.service_ip.write(ips)

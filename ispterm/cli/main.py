@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from ispterm.cli import contact, customer, db, demo, history, note, operator, sample, settings, task
+from ispterm.cli import billing
 from ispterm.cli import config as config_cmd
 from ispterm.cli.state import OPTIONS
 
@@ -51,6 +52,7 @@ app.add_typer(settings.app, name="settings")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(sample.app, name="sample")
 app.add_typer(task.app, name="task")
+app.add_typer(billing.app, name="billing")
 
 
 def _fail(message: str, code: int = 1) -> None:

@@ -2,6 +2,7 @@
 
 from ispterm.audit.model import AuditEvent
 from ispterm.billing.model import BillingGroup, Invoice, InvoiceLine, Payment, PaymentAllocation
+from ispterm.billing.model import InvoiceSeries, Suspension
 from ispterm.customers.model import (
     AdditionalValue,
     Contact,
@@ -22,7 +23,7 @@ from ispterm.support.model import Communication, Task, TaskAssignee, TaskAttachm
 __all__ = [
     "AdditionalField", "AdditionalValue", "AuditEvent", "BillingGroup", "CodeItem",
     "Communication", "Contact", "Customer", "CustomerCode", "CustomerManager", "InventoryItem",
-    "Invoice", "InvoiceLine", "Note", "Operator", "Payment", "PaymentAllocation", "PortalLogin",
+    "Invoice", "InvoiceLine", "InvoiceSeries", "Suspension", "Note", "Operator", "Payment", "PaymentAllocation", "PortalLogin",
     "Service", "ServiceIp", "Setting", "Task", "TaskAssignee", "TaskAttachment", "metadata",
 ]
 
