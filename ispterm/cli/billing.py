@@ -196,3 +196,57 @@ def cancel_payment(payment_id: int) -> None:
 
     cancel(state.ctx(), payment_id)
     typer.echo(f"payment {payment_id} cancelled")
+
+
+# ---------------------------------------------------------------------------- documents
+
+def _write_pdf(data: bytes, output: Path | None, default_name: str) -> None:
+    from ispterm.errors import ValidationError
+
+    path = output or Path(default_name)
+    if path.is_dir():
+        path = path / default_name
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ValidationError("-o", f"cannot write {path}: {exc.strerror}") from None
+    typer.echo(f"wrote {path} ({len(data):,} bytes)")
+
+
+OutOpt = Annotated[Optional[Path], typer.Option("-o", "--output", help="PDF file (default: in the current directory).")]
+
+
+@app.command("pdf", help="Render an invoice to PDF (with the payment QR code).")
+def pdf(invoice_number: str, output: OutOpt = None,
+        group: Annotated[Optional[str], typer.Option("--group", help="Billing group, when numbers repeat.")] = None) -> None:
+    from ispterm.billing.printing import invoice_pdf
+
+    _write_pdf(invoice_pdf(state.ctx(), invoice_number, group), output, f"invoice-{invoice_number}.pdf")
+
+
+@app.command("statement", help="Account statement PDF of a customer for a period (BIL-10).")
+def statement(
+    number: int,
+    date_from: Annotated[str, typer.Option("--from", metavar="DATE")],
+    date_to: Annotated[str, typer.Option("--to", metavar="DATE")],
+    output: OutOpt = None,
+    send: Annotated[bool, typer.Option("--send", help="Queue it by e-mail to the default billing contacts.")] = False,
+) -> None:
+    from ispterm.billing.account import statement_pdf
+    from ispterm.billing.notify import send_account_summary
+
+    ctx = state.ctx()
+    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    if send:
+        queued = send_account_summary(ctx, number, start, end)
+        typer.echo(f"account summary queued as message {queued.id} to {', '.join(queued.recipients)}")
+        if output is None:
+            return
+    _write_pdf(statement_pdf(ctx, number, start, end), output, f"statement-{number}-{start}-{end}.pdf")
+
+
+@app.command("service-settings", help="The customer's service settings (IP, DNS, MAC) as PDF.")
+def service_settings(number: int, output: OutOpt = None) -> None:
+    from ispterm.documents.service_settings import settings_pdf
+
+    _write_pdf(settings_pdf(state.ctx(), number), output, f"service-settings-{number}.pdf")
