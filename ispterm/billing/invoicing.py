@@ -220,11 +220,16 @@ def _plan(s: Session, period: str, issued_on: date) -> tuple[list[_Draft], int, 
             own[payer].append(Line(f"{plan} {month}", price, 1, vat_rate))
         else:
             alias[payer].append(Line(f"{plan} {month} ({who.number})", price, 1, vat_rate))
+    memo: dict[tuple, Totals] = {}  # most customers buy the same few plans
     for payer in sorted(set(own) | set(alias), key=lambda cid: people[cid].number):
         p = people[payer]
         d = _Draft(payer, p.number, p.billing_group_id, _due(issued_on, p.due_days, default_days),
                    own.get(payer, []) + alias.get(payer, []))
-        d.totals = totals(d.lines, groups[d.group_id].currency)
+        currency = groups[d.group_id].currency
+        key = (currency, *((x.unit_price, x.quantity, x.vat_rate) for x in d.lines))
+        if key not in memo:
+            memo[key] = totals(d.lines, currency)
+        d.totals = memo[key]
         drafts[payer] = d
     return list(drafts.values()), len(skipped), groups
 

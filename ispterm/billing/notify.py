@@ -16,6 +16,15 @@ from ispterm.context import Ctx
 from ispterm.errors import NotFound, ValidationError
 
 
+def require_queue() -> None:
+    """Refuse up front (before any change) when the mail queue is not in this build."""
+    try:
+        import ispterm.messaging.service  # noqa: F401
+    except ImportError:
+        raise NotFound("the mail queue (ispterm.messaging) is not part of this build; "
+                       "run without --notify") from None
+
+
 def queue_mail(ctx: Ctx, number: int, *, to: list[str], subject: str, body: str,
                attachments: list[tuple[str, str, bytes]] = ()):
     """Queue one e-mail to a customer (``to``: main|billing|contact:ID|address)."""

@@ -250,3 +250,32 @@ def service_settings(number: int, output: OutOpt = None) -> None:
     from ispterm.documents.service_settings import settings_pdf
 
     _write_pdf(settings_pdf(state.ctx(), number), output, f"service-settings-{number}.pdf")
+
+
+# ---------------------------------------------------------------------------- suspension
+
+@app.command("suspend", help="Suspend non-payers and release those who paid (BIL-9).")
+def suspend(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list who would be suspended and released.")] = False,
+    notify: Annotated[bool, typer.Option("--notify", help="Queue a notice e-mail to each of them.")] = False,
+    today: Annotated[Optional[str], typer.Option("--today", metavar="DATE", help="Judge as of this day.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    from ispterm.billing import suspension
+
+    p = suspension.run(state.ctx(), dry_run=dry_run, today=_date(today, "--today"), notify=notify)
+    if as_json:
+        state.print_json({"today": p.today, "enabled": p.enabled, "applied": p.applied,
+                          "min_amount": p.min_amount,
+                          "suspend": [c.__dict__ for c in p.suspend],
+                          "release": [c.__dict__ for c in p.release], "notified": p.notified})
+        return
+    if not p.enabled:
+        typer.echo("automatic suspension is switched off (setting suspend_enabled); only releases apply")
+    verb = ("would be " if dry_run else "")
+    for c in p.suspend:
+        typer.echo(f"suspend  {c.number:>8}  {c.name[:32]:<32}  owes {c.overdue:>10} overdue since {c.oldest_due}")
+    for c in p.release:
+        typer.echo(f"release  {c.number:>8}  {c.name[:32]:<32}  back to {c.to_status}")
+    typer.echo(f"{len(p.suspend)} customer(s) {verb}suspended, {len(p.release)} {verb}released"
+               + (f", {p.notified} notice(s) queued" if notify and not dry_run else ""))
