@@ -27,6 +27,7 @@ from ispterm.customers.model import (
     Service,
     ServiceIp,
 )
+from ispterm.messaging.model import MessageTemplate, SystemVariable
 from ispterm.notes.model import Note
 from ispterm.operators.model import Operator
 from ispterm.settings.model import AdditionalField, CodeItem, Setting
@@ -48,6 +49,8 @@ ENTITY = {
     CodeItem: "code",
     BillingGroup: "billing_group",
     AdditionalField: "additional_field",
+    MessageTemplate: "template",
+    SystemVariable: "variable",
     BankStatement: "bank_statement",
 }
 BOOKKEEPING = {"id", "version", "updated_at", "updated_by", "created_at", "created_by"}

@@ -162,6 +162,11 @@ class TaskEditor(TaskForm):
     def on_mount(self) -> None:
         self.query_one("#task-title", Input).focus()
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """enter in a one-line box moves on to the next field, as in a paper form."""
+        event.stop()
+        self.focus_next()
+
     def value(self) -> TaskDraft:
         type_value = self.query_one("#task-type", Select).value
         description = self.query_one("#task-description", TextArea).text.strip()

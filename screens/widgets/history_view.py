@@ -27,13 +27,20 @@ if TYPE_CHECKING:
 PAGE = 100
 
 
-def change(entry: HistoryEntry, width: int) -> str:
-    """``old -> new`` (∅ for empty) or the action's summary, cut to one cell."""
+def full_change(entry: HistoryEntry) -> str:
+    """``old -> new`` (∅ for empty), or the action's summary with what was created."""
     if entry.field:
         text = f"{entry.old or '∅'} -> {entry.new or '∅'}"
     else:
         text = entry.summary or entry.action
-    text = " ".join(text.split())
+        if entry.new and entry.new not in text:
+            text += f": {entry.new}"
+    return " ".join(text.split())
+
+
+def change(entry: HistoryEntry, width: int) -> str:
+    """``full_change`` cut to one cell."""
+    text = full_change(entry)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -217,7 +224,7 @@ class HistoryView(Widget):
             return
         where = f" · customer {entry.customer_number}" if entry.customer_number and self.number is None else ""
         detail.update(Text(f"{shown}{where} · {local(entry.at, seconds=True)} {entry.operator}: "
-                           f"{entry.describe()}"))
+                           f"{what(entry)} {full_change(entry)}"))
 
     def action_focus_filter(self) -> None:
         self.query_one("#history-filter", Input).focus()

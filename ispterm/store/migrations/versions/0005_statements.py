@@ -1,7 +1,7 @@
 """bank statements: bank_statement table, payment.statement_id
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-22
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import ispterm.store.types
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
