@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Label, Static
 from ispterm.operators.roles import TASK_WRITE
 from screens.card.base import CardTab
 from screens.widgets.render import local
+from screens.widgets.tables import add_rows
 
 if TYPE_CHECKING:
     from ispterm.context import Ctx
@@ -108,21 +109,29 @@ class SupportTab(CardTab):
         today = date.today()
         tasks = self.query_one("#tasks-table", DataTable)
         tasks.clear()
-        for t in data.tasks:
-            tasks.add_row(Text(str(t.id), justify="right"), cut(t.type, 14), cut(t.title, 28),
-                          t.status.replace("_", " "), t.priority, due_cell(t, today),
-                          cut(", ".join(t.assignees), 16), key=str(t.id))
+        # The title gets what the other columns leave (the line below the table shows more).
+        others = [max([len(label)] + [len(value(t)) for t in data.tasks]) for label, value in (
+            ("#", lambda t: str(t.id)), ("Type", lambda t: cut(t.type, 14)),
+            ("Status", lambda t: t.status), ("Prio", lambda t: t.priority),
+            ("Due", lambda t: due_cell(t, today).plain), ("Assignees", lambda t: cut(", ".join(t.assignees), 16)))]
+        title_width = max(12, tasks.size.width - sum(others) - 2 * 7 - 2)
+        add_rows(tasks, ((str(t.id), (Text(str(t.id), justify="right"), cut(t.type, 14),
+                                      cut(t.title, title_width), t.status.replace("_", " "), t.priority,
+                                      due_cell(t, today), cut(", ".join(t.assignees), 16)))
+                         for t in data.tasks))
+        for row, t in enumerate(data.tasks):
             if keep is not None and t.id == keep.id:
-                tasks.move_cursor(row=tasks.row_count - 1, animate=False)
+                tasks.move_cursor(row=row, animate=False)
         open_count = sum(t.status not in CLOSED for t in data.tasks)
         hint = "  n new · s status · A assign" if self.can(TASK_WRITE) else ""
         self.query_one("#tasks-title", Label).update(
             f"Tasks: {len(data.tasks)}, {open_count} open{hint}")
         timeline = self.query_one("#timeline-table", DataTable)
         timeline.clear()
-        for c in data.timeline:
-            timeline.add_row(local(c.at), c.channel, "→ out" if c.direction == "out" else "← in",
-                             cut(c.subject, 34), c.status or "", key=str(c.id))
+        add_rows(timeline, ((str(c.id), (local(c.at), c.channel,
+                                          "→ out" if c.direction == "out" else "← in",
+                                          cut(c.subject, 34), c.status or ""))
+                            for c in data.timeline))
         self.query_one("#timeline-title", Label).update(
             f"Communication: {len(data.timeline)}" + ("" if data.timeline else " (none yet)"))
         self.task_detail()
