@@ -122,7 +122,9 @@ class HistoryView(Widget):
         table.add_column("Old -> new", key="change")
         yield table
         # After the table in the focus chain (the table gets the keyboard first); shown on top.
-        yield Input(placeholder="/ filter: field, value, operator, action…", id="history-filter",
+        what_to_type = ("field, value, operator, action" if self.number
+                        else "customer number, field, value, operator")
+        yield Input(placeholder=f"/ filter: {what_to_type}…", id="history-filter",
                     classes="history-filter", compact=True)
         yield Static("", id="history-detail", classes="history-detail")
 
