@@ -107,3 +107,20 @@ async def test_private_note_is_not_shown_to_another_operator(ctx, db_url, as_rol
         rows = app.screen.query_one("#history-table", DataTable)
         cells = " ".join(str(c) for i in range(rows.row_count) for c in rows.get_row_at(i))
         assert "Shouted" not in cells
+
+
+async def test_keymap_from_config_rebinds_note_keys(ctx, db_url, tmp_path):
+    """Binding ids are the contract of the [keymap] section: notes.add moved to "i"."""
+    from ispterm.config import Config
+
+    n = cs.create(ctx, "Keymap Case")
+    config = Config(path=tmp_path / "config.toml", keymap={"notes.add": "i"})
+    app = make_app(db_url, "admin", number=n, tab="notes", config=config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 2  # "a" no longer adds
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "NoteEditor"
