@@ -100,7 +100,8 @@ class SupportTab(CardTab):
             tasks=service.list_tasks(ctx, self.number),
             timeline=service.timeline(ctx, self.number),
             task_types=service.task_types_for_card(ctx),
-            operators=[op.login for op in list_operators(ctx) if op.active],
+            # Whoever can work on a task: active operators that are not read-only.
+            operators=[op.login for op in list_operators(ctx) if op.active and op.role != "readonly"],
         )
 
     def show(self, data: SupportData) -> None:

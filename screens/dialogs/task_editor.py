@@ -42,6 +42,7 @@ class TaskForm(ModalScreen[Any]):
     DEFAULT_CSS = """
     TaskForm .task-row { height: auto; width: 100%; }
     TaskForm .task-label { width: 12; }
+    TaskForm .task-row:focus-within > .task-label { text-style: bold reverse; }
     TaskForm .task-row > Input, TaskForm .task-row > Select { width: 1fr; }
     TaskForm #task-description { height: 3; width: 1fr; }
     TaskForm MarkedSelectionList { height: auto; max-height: 5; width: 1fr; }
@@ -144,7 +145,8 @@ class TaskEditor(TaskForm):
                              compact=True)
             with Horizontal(classes="task-row"):
                 yield Label("Description", classes="task-label")
-                yield TextArea(id="task-description", compact=True, soft_wrap=True)
+                yield TextArea(id="task-description", compact=True, soft_wrap=True,
+                               placeholder="details (optional)")
             with Horizontal(classes="task-row"):
                 yield Label("Priority", classes="task-label")
                 yield Select([(p, p) for p in self.priorities], id="task-priority", allow_blank=False,
