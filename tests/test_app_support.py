@@ -14,7 +14,7 @@ from ispterm.support import service as ss
 from screens.app import make_app
 from tests.pilot_help import active_keys, settle
 
-TASK_KEYS = {"n", "s", "A"}
+TASK_KEYS = {"n", "s", "A", "c"}
 
 
 def task_rows(app) -> list[list[str]]:
@@ -76,6 +76,16 @@ async def test_create_task_change_status_and_assign(ctx, db_url, as_role):
         assert ss.list_tasks(ctx, n)[0].assignees == ("admin", "tech")
         assert task_rows(app)[0][6] == "admin, tech"
 
+        # c logs a call (the form starts on channel call, direction in) into the timeline.
+        await pilot.press("c")
+        await settle(app, pilot)
+        await pilot.press(*"Router blinks red", "ctrl+s")
+        await settle(app, pilot)
+        [call, _mail] = ss.timeline(ctx, n)
+        assert (call.channel, call.direction, call.subject, call.operator) == \
+            ("call", "in", "Router blinks red", "admin")
+        assert [str(c) for c in timeline.get_row_at(0)][1:4] == ["call", "← in", "Router blinks red"]
+
 
 async def test_stale_task_status_opens_the_conflict_dialog(ctx, db_url):
     n = cs.create(ctx, "Stale Task")
@@ -121,7 +131,7 @@ async def test_no_write_keys_in_notes_history_support_when_read_only(ctx, db_url
         await settle(app, pilot)
         assert task_rows(app)[0][2] == "Visible task"
         assert not (TASK_KEYS & active_keys(app))
-        await pilot.press("n", "s", "A")
+        await pilot.press("n", "s", "A", "c")
         await settle(app, pilot)
         assert len(app.screen_stack) == 2
     assert [x.text for x in ns.list_notes(ctx, n)] == ["Visible to all"]

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Label, Static
 
-from ispterm.operators.roles import TASK_WRITE
+from ispterm.operators.roles import COMM_WRITE, TASK_WRITE
 from screens.card.base import CardTab
 from screens.widgets.render import local
 from screens.widgets.tables import add_rows
@@ -23,7 +23,7 @@ from screens.widgets.tables import add_rows
 if TYPE_CHECKING:
     from ispterm.context import Ctx
     from ispterm.support.service import CommunicationView, TaskView
-    from screens.dialogs.task_editor import TaskDraft, TaskForm
+    from screens.dialogs.task_editor import ContactDraft, TaskDraft, TaskForm
 
 CLOSED = ("done", "cancelled")
 
@@ -63,6 +63,7 @@ class SupportTab(CardTab):
         Binding("n", "new_task", "New task", id="support.new_task"),
         Binding("s", "status", "Status", id="support.status"),
         Binding("A", "assign", "Assign", id="support.assign"),
+        Binding("c", "log_contact", "Log contact", id="support.log_contact"),
     ]
 
     def __init__(self, number: int, **kw: Any) -> None:
@@ -124,7 +125,7 @@ class SupportTab(CardTab):
             if keep is not None and t.id == keep.id:
                 tasks.move_cursor(row=row, animate=False)
         open_count = sum(t.status not in CLOSED for t in data.tasks)
-        hint = "  n new · s status · A assign" if self.can(TASK_WRITE) else ""
+        hint = "  n new · s status · A assign · c log contact" if self.can(TASK_WRITE) else ""
         self.query_one("#tasks-title", Label).update(
             f"Tasks: {len(data.tasks)}, {open_count} open{hint}")
         timeline = self.query_one("#timeline-table", DataTable)
@@ -164,6 +165,8 @@ class SupportTab(CardTab):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("new_task", "status", "assign"):
             return self.can(TASK_WRITE)
+        if action == "log_contact":
+            return self.can(COMM_WRITE)
         return True
 
     def _selected_task(self) -> TaskView | None:
@@ -207,6 +210,20 @@ class SupportTab(CardTab):
         dialog = AssignDialog(lambda logins: self._update(dialog, task, assignees=logins),
                               task=task, operators=self.data.operators)
         self.app.push_screen(dialog)
+
+    def action_log_contact(self) -> None:
+        from ispterm.support.service import CHANNELS
+        from screens.dialogs.task_editor import ContactForm
+
+        form = ContactForm(lambda draft: self._log(form, draft), channels=CHANNELS)
+        self.app.push_screen(form)
+
+    def _log(self, form: TaskForm, draft: ContactDraft) -> None:
+        from ispterm.support import service
+
+        self.call_service(service.log_communication, self.number, draft.channel,
+                          subject=draft.subject, body=draft.body, direction=draft.direction,
+                          status=draft.status, done=form.saved, on_error=form.failed)
 
     def _update(self, form: TaskForm, task: TaskView, **changes: Any) -> None:
         from ispterm.support import service
