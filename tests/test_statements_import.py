@@ -316,7 +316,8 @@ def test_property_import_settles_exactly_like_reallocate(sqlite_url, invoices, e
     assert snapshot() == bulk
     kept = [a for (d, a), p in zip(earlier, paid_before) if not (cancel_first and p is paid_before[0])]
     received = sum(kept, Decimal("0.00")) + sum((a for _, a in statement), Decimal("0.00"))
-    invoiced = sum((t for _, t in invoices), Decimal("0.00"))
+    # What was invoiced after the currency's rounding (CZK totals are whole crowns).
+    invoiced = sum((i.total for i in bs.invoices(ctx, n) if i.status != "cancelled"), Decimal("0.00"))
     assert bulk[2].balance == received - invoiced
     assert sum((a for _, _, a in bulk[0]), Decimal("0.00")) == min(received, invoiced)
 
