@@ -52,6 +52,9 @@ class IsptermApp(App[None]):
         self.ctx: Ctx | None = None
         self._ctx_ready = threading.Event()
         self._boot_error: Exception | None = None
+        from screens.sender_worker import AppSender
+
+        self.sender = AppSender(self)
         for t in THEMES:
             self.register_theme(t)
         self.theme = pick_theme(theme, config.theme if config else None)
@@ -105,6 +108,17 @@ class IsptermApp(App[None]):
     def on_booted(self, _message: Booted) -> None:
         for screen in self.screen_stack:
             screen.post_message(Booted())
+        self.sender.start()
+
+    def on_mail_event(self, message: Any) -> None:
+        """The sender finished a message: let the screens showing the queue refresh."""
+        for screen in self.screen_stack:
+            handler = getattr(screen, "mail_changed", None)
+            if handler is not None:
+                handler(message)
+
+    async def on_exit_app(self, _message: Any) -> None:
+        await self.sender.shutdown()
 
     def wait_ctx(self, timeout: float | None = 60) -> Ctx:
         """The services' context, for worker threads; blocks until the boot worker is done."""
@@ -141,6 +155,11 @@ class IsptermApp(App[None]):
         from screens.history import GlobalHistoryScreen
 
         self.push_screen(GlobalHistoryScreen())
+
+    def open_mail_queue(self) -> None:
+        from screens.mail_queue import MailQueueScreen
+
+        self.push_screen(MailQueueScreen())
 
     def open_settings(self) -> None:
         from screens.settings import SettingsScreen

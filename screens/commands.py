@@ -37,6 +37,7 @@ class ActionCommands(Provider):
             ("Customer list", app.open_list, "search all customers"),
             ("Global history", app.open_history, "every change to every customer"),
             ("Settings", app.open_settings, "system settings and code lists"),
+            ("Mail queue", app.open_mail_queue, "queued, sent and failed e-mail and SMS; retry, cancel"),
             ("Change theme", app.action_change_theme, "dark, light, high contrast, ANSI"),
             ("Keys", app.action_keys, "every key active here"),
             ("Quit", app.exit, "leave ispterm"),

@@ -56,6 +56,10 @@ class CustomerCardScreen(Screen):
         Binding("right_square_bracket", "step(1)", "Next tab", id="card.tab.next", show=False),
         Binding("escape", "back", "Back", id="card.back"),
         Binding("ctrl+r", "reload", "Reload", id="card.reload"),
+        Binding("m", "compose_mail", "E-mail", id="card.mail", show=False),
+        Binding("t", "compose_sms", "SMS", id="card.sms", show=False),
+        Binding("g", "send_settings", "Send settings", id="card.send_settings", show=False),
+        Binding("M", "mail_history", "Mail history", id="card.mail_history", show=False),
     ]
 
     def __init__(self, number: int, *, tab: str | None = None, header: CardHeader | None = None,
@@ -180,3 +184,38 @@ class CustomerCardScreen(Screen):
 
     def action_reload(self) -> None:
         self.refresh_card()
+
+    # Mail and SMS ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("compose_mail", "compose_sms", "send_settings"):
+            from ispterm.operators.roles import COMM_WRITE
+
+            return self.app.can(COMM_WRITE)  # type: ignore[attr-defined]
+        return True
+
+    def _mail_sent(self, result: Any) -> None:
+        if result:
+            self.refresh_card()
+
+    def action_compose_mail(self) -> None:
+        from screens.dialogs.compose_mail import ComposeMailDialog
+
+        self.app.push_screen(ComposeMailDialog(self.number), self._mail_sent)
+
+    def action_send_settings(self) -> None:
+        """The service settings PDF attached to the service_settings template (MSG-5)."""
+        from screens.dialogs.compose_mail import ComposeMailDialog
+
+        self.app.push_screen(ComposeMailDialog(self.number, template="service_settings", settings_pdf=True),
+                             self._mail_sent)
+
+    def action_compose_sms(self) -> None:
+        from screens.dialogs.compose_sms import ComposeSmsDialog
+
+        self.app.push_screen(ComposeSmsDialog(self.number), self._mail_sent)
+
+    def action_mail_history(self) -> None:
+        from screens.card.mail_history import MailHistoryScreen
+
+        self.app.push_screen(MailHistoryScreen(self.number))

@@ -46,6 +46,7 @@ class CustomerListScreen(Screen):
         Binding("down", "to_table", "Results", id="list.down", show=False),
         Binding("H,f2", "history", "History", id="list.history"),
         Binding("S,f3", "settings", "Settings", id="list.settings"),
+        Binding("Q,f4", "mail_queue", "Mail queue", id="list.mail_queue", show=False),
     ]
 
     def __init__(self) -> None:
@@ -202,3 +203,6 @@ class CustomerListScreen(Screen):
 
     def action_settings(self) -> None:
         self.app.open_settings()  # type: ignore[attr-defined]
+
+    def action_mail_queue(self) -> None:
+        self.app.open_mail_queue()  # type: ignore[attr-defined]

@@ -121,10 +121,13 @@ def attachment(name: str, content: bytes) -> Attachment:
     return Attachment(filename, ctype, content)
 
 
-def read_attachments(paths: list[str | Path]) -> list[Attachment]:
-    """Read files for attaching; too many or an unreadable one is refused before anything is queued."""
-    if len(paths) > MAX_ATTACHMENTS:
-        raise ValidationError("attach", f"at most {MAX_ATTACHMENTS} attachments, got {len(paths)}")
+def read_attachments(paths: list[str | Path], *, already: int = 0) -> list[Attachment]:
+    """Read files for attaching; too many or an unreadable one is refused before anything is queued.
+
+    ``already`` counts attachments made otherwise (a generated PDF) towards the limit.
+    """
+    if len(paths) + already > MAX_ATTACHMENTS:
+        raise ValidationError("attach", f"at most {MAX_ATTACHMENTS} attachments, got {len(paths) + already}")
     out = []
     for p in paths:
         path = Path(p).expanduser()

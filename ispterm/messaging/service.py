@@ -330,8 +330,8 @@ def _items(s: Session, rows: list[OutboundMessage]) -> list[QueueItem]:
 
 
 def list_queue(ctx: Ctx, *, status: str | None = None, kind: str | None = None, number: int | None = None,
-               limit: int = 200) -> list[QueueItem]:
-    """The queue screen: newest first, filtered by status, kind or customer."""
+               limit: int = 200, offset: int = 0) -> list[QueueItem]:
+    """The queue screen: newest first, filtered by status, kind or customer; ``offset`` pages."""
     from ispterm.customers.lookup import customer_by_number
 
     if status and status not in STATUSES:
@@ -346,8 +346,17 @@ def list_queue(ctx: Ctx, *, status: str | None = None, kind: str | None = None, 
             stmt = stmt.where(OutboundMessage.kind == kind)
         if number is not None:
             stmt = stmt.where(OutboundMessage.customer_id == customer_by_number(s, number).id)
-        rows = list(s.exec(stmt.order_by(OutboundMessage.id.desc()).limit(limit)))
+        rows = list(s.exec(stmt.order_by(OutboundMessage.id.desc()).offset(max(offset, 0)).limit(limit)))
         return _items(s, rows)
+
+
+def queue_counts(ctx: Ctx) -> dict[str, int]:
+    """Messages per status (every status present, zero when none), for the queue badge."""
+    from sqlalchemy import func
+
+    with ctx.read() as s:
+        rows = s.exec(select(OutboundMessage.status, func.count()).group_by(OutboundMessage.status)).all()
+    return {**dict.fromkeys(STATUSES, 0), **{status: n for status, n in rows}}
 
 
 def get_message(ctx: Ctx, message_id: int) -> QueueItem:
@@ -405,13 +414,19 @@ def cancel(ctx: Ctx, message_id: int) -> QueueItem:
         return _items(s, [row])[0]
 
 
-def email_history(ctx: Ctx, number: int, contact_id: int | None = None, *, limit: int = 200) -> list[QueueItem]:
+def email_history(ctx: Ctx, number: int, contact_id: int | None = None, *, limit: int = 200,
+                  offset: int = 0, status: str | None = None) -> list[QueueItem]:
     """HIS-2: the customer's (or one contact's) e-mail with delivery state and errors, newest first."""
     from ispterm.customers.lookup import customer_by_number
 
+    if status and status not in STATUSES:
+        raise ValidationError("status", f"must be one of {', '.join(STATUSES)}, got {status!r}")
     with ctx.read() as s:
         c = customer_by_number(s, number)
         stmt = select(OutboundMessage).where(OutboundMessage.customer_id == c.id, OutboundMessage.kind == "email")
         if contact_id is not None:
             stmt = stmt.where(OutboundMessage.contact_id == contact_id)
-        return _items(s, list(s.exec(stmt.order_by(OutboundMessage.id.desc()).limit(limit))))
+        if status:
+            stmt = stmt.where(OutboundMessage.status == status)
+        stmt = stmt.order_by(OutboundMessage.id.desc()).offset(max(offset, 0)).limit(limit)
+        return _items(s, list(s.exec(stmt)))

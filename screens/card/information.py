@@ -33,6 +33,7 @@ class ContactsTable(DataTable):
         Binding("a,insert", "add", "Add contact", id="contacts.add"),
         Binding("enter,e", "edit", "Edit contact", id="contacts.edit"),
         Binding("d,delete", "delete", "Delete contact", id="contacts.delete"),
+        Binding("w", "contact_mail", "Contact mail", id="contacts.mail", show=False),
     ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -41,6 +42,8 @@ class ContactsTable(DataTable):
                 return False
             if action != "add" and not self.row_count:
                 return None
+        if action == "contact_mail" and not (self.tab.loaded and self.tab.card.contacts):
+            return None
         return True
 
     def action_add(self) -> None:
@@ -53,6 +56,13 @@ class ContactsTable(DataTable):
     def action_delete(self) -> None:
         if self.row_count:
             self.tab.delete_contact(self.selected())
+
+    def action_contact_mail(self) -> None:
+        """Welcome, password reset, statement, a mail or the history for this contact (MSG-6)."""
+        from screens.dialogs.contact_mail import open_contact_mail
+
+        if self.tab.loaded and self.tab.card.contacts:
+            open_contact_mail(self.tab, self.selected())
 
     @property
     def tab(self) -> InformationTab:

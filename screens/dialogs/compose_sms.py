@@ -1,0 +1,126 @@
+"""Compose an SMS about a customer (MSG-4): to their mobile, a technician or a typed number.
+
+Under the text a live counter shows characters and parts (GSM-7 or UCS-2, and how many
+separate SMS ``sms_divide_after_chars`` makes), computed by ``messaging.service.sms_count``
+in an exclusive worker so typing never waits for it. ``send_sms`` checks the recipient and
+the text; its errors stay inline and nothing is queued.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from screens.work import call_service
+
+SEND_KEYS = "ctrl+s,ctrl+j"
+
+
+class ComposeSmsDialog(ModalScreen[Any]):
+    """Dismisses with the list of ``Queued`` SMS once accepted; None on cancel."""
+
+    BINDINGS = [
+        Binding(SEND_KEYS, "send", "Send", id="sms.send", priority=True),
+        Binding("escape", "cancel", "Cancel", id="sms.cancel"),
+    ]
+
+    def __init__(self, number: int, *, to: str = "customer") -> None:
+        super().__init__()
+        self.number = number
+        self.to = to
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog compose", id="compose-sms"):
+            yield Label(f"SMS about customer {self.number}", classes="dialog-title")
+            with Horizontal(classes="form-row"):
+                yield Label("To", classes="form-label")
+                yield Input(self.to, id="sms-to",
+                            placeholder="customer, a technician's login or a phone number")
+            with Horizontal(classes="form-row"):
+                yield Label("Template", classes="form-label")
+                yield Select([], prompt="free text", id="sms-template")
+            yield TextArea(id="sms-text", soft_wrap=True, tab_behavior="focus", classes="sms-text")
+            yield Static("0 chars, 0 SMS, GSM-7", id="sms-count", classes="muted")
+            yield Static("", id="sms-error", classes="error-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Send (ctrl+s)", id="send", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        from ispterm.messaging.catalog import list_templates
+
+        def shown(templates: list[Any]) -> None:
+            if self.is_attached:
+                self.query_one("#sms-template", Select).set_options([(t.name, t.name) for t in templates])
+
+        call_service(self, list_templates, "sms", done=shown)
+        self.query_one("#sms-text", TextArea).focus()
+
+    # The live counter ------------------------------------------------------------------------
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self.count(event.text_area.text)
+
+    def count(self, text: str) -> None:
+        from ispterm.messaging.service import sms_count
+
+        def work() -> None:
+            ctx = self.app.wait_ctx()  # type: ignore[attr-defined]
+            result = sms_count(ctx, text)
+            self.app.call_from_thread(self._counted, text, result)
+
+        self.run_worker(work, thread=True, exclusive=True, group="sms-count", name="sms count")
+
+    def _counted(self, text: str, result: Any) -> None:
+        if self.is_attached and self.query_one("#sms-text", TextArea).text == text:
+            self.query_one("#sms-count", Static).update(result.label)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id != "sms-template" or event.value is Select.BLANK:
+            return
+        from ispterm.messaging.catalog import get_template
+
+        def filled(t: Any) -> None:
+            if self.is_attached:
+                self.query_one("#sms-text", TextArea).text = t.body
+
+        call_service(self, get_template, "sms", str(event.value), done=filled, on_error=self._refused)
+
+    # Sending ---------------------------------------------------------------------------------
+
+    def action_send(self) -> None:
+        from ispterm.messaging.service import send_sms
+
+        text = self.query_one("#sms-text", TextArea).text
+        to = self.query_one("#sms-to", Input).value.strip() or "customer"
+        self.query_one("#sms-error", Static).update("Queueing…")
+        call_service(self, send_sms, self.number, text, to=to, done=self._sent, on_error=self._refused)
+
+    def _sent(self, queued: list[Any]) -> None:
+        parts = f" in {len(queued)} messages" if len(queued) > 1 else ""
+        self.notify(f"SMS to {queued[0].to} queued{parts}", title="SMS")
+        self.dismiss(queued)
+
+    def _refused(self, exc: Exception) -> bool:
+        from ispterm.errors import ValidationError
+
+        if self.is_attached:
+            why = f"{exc.field}: {exc.why}" if isinstance(exc, ValidationError) else str(exc)
+            self.query_one("#sms-error", Static).update(why)
+            self.query_one("#sms-to", Input).set_class(getattr(exc, "field", "") == "to", "-invalid")
+        return True
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "send":
+            self.action_send()
+        else:
+            self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
