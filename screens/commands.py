@@ -37,6 +37,10 @@ class ActionCommands(Provider):
             ("Customer list", app.open_list, "search all customers"),
             ("Global history", app.open_history, "every change to every customer"),
             ("Settings", app.open_settings, "system settings and code lists"),
+            ("Import bank statement", partial(_push, app, "screens.billing_import:BillingImportScreen"),
+             "camt.053, ABO/GPC or CSV: match payments by VS"),
+            ("Unmatched payments", partial(_push, app, "screens.unmatched:UnmatchedScreen"),
+             "payments no customer was found for: assign them"),
             ("Mail queue", app.open_mail_queue, "queued, sent and failed e-mail and SMS; retry, cancel"),
             ("Change theme", app.action_change_theme, "dark, light, high contrast, ANSI"),
             ("Keys", app.action_keys, "every key active here"),
@@ -53,3 +57,11 @@ class ActionCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), action, help=help_text)
+
+
+def _push(app, target: str) -> None:
+    """Open a screen by ``module:Class`` (imported only when chosen)."""
+    import importlib
+
+    module, name = target.split(":")
+    app.push_screen(getattr(importlib.import_module(module), name)())

@@ -46,6 +46,8 @@ class CustomerListScreen(Screen):
         Binding("down", "to_table", "Results", id="list.down", show=False),
         Binding("H,f2", "history", "History", id="list.history"),
         Binding("S,f3", "settings", "Settings", id="list.settings"),
+        Binding("I,f5", "billing_import", "Import statement", id="list.billing_import"),
+        Binding("U,f6", "unmatched", "Unmatched", id="list.unmatched"),
         Binding("Q,f4", "mail_queue", "Mail queue", id="list.mail_queue", show=False),
     ]
 
@@ -206,3 +208,13 @@ class CustomerListScreen(Screen):
 
     def action_mail_queue(self) -> None:
         self.app.open_mail_queue()  # type: ignore[attr-defined]
+
+    def action_billing_import(self) -> None:
+        from screens.billing_import import BillingImportScreen
+
+        self.app.push_screen(BillingImportScreen())
+
+    def action_unmatched(self) -> None:
+        from screens.unmatched import UnmatchedScreen
+
+        self.app.push_screen(UnmatchedScreen())

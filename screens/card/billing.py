@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from ispterm.operators.roles import BILLING_EDIT
+from ispterm.operators.roles import BILLING_EDIT, COMM_WRITE, PAYMENT_WRITE
 from screens.card.base import CardTab
 from screens.widgets.fields import field_block
 from screens.widgets.render import day, money
@@ -31,10 +32,20 @@ class BillingData:
 
 class BillingTab(CardTab):
     BINDINGS = [
-        Binding("e", "edit", "Edit billing", id="billing.edit"),
-        Binding("i", "focus('invoices')", "Invoices", id="billing.invoices"),
-        Binding("p", "focus('payments')", "Payments", id="billing.payments"),
+        Binding("e", "edit", "Edit", id="billing.edit"),
+        Binding("i", "focus('invoices')", "Invoices", id="billing.invoices", show=False),
+        Binding("p", "focus('payments')", "Payments", id="billing.payments", show=False),
+        Binding("n", "new_invoice", "New invoice", id="billing.new_invoice"),
+        Binding("r", "record_payment", "Payment", id="billing.record_payment"),
+        Binding("v", "view_invoice", "View", id="billing.view_invoice"),
+        Binding("x", "cancel_selected", "Cancel", id="billing.cancel"),
+        Binding("s", "statement", "Statement", id="billing.statement"),
+        Binding("S", "send_summary", "Mail summary", id="billing.send_summary"),
     ]
+
+    # Which permission each write action needs; without it the key is hidden (services check too).
+    NEEDS = {"edit": BILLING_EDIT, "new_invoice": PAYMENT_WRITE, "record_payment": PAYMENT_WRITE,
+             "cancel_selected": PAYMENT_WRITE, "send_summary": COMM_WRITE}
 
     data: BillingData
 
@@ -58,8 +69,8 @@ class BillingTab(CardTab):
             payments.add_column(label, width=width)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "edit":
-            return self.app.can(BILLING_EDIT)  # type: ignore[attr-defined]
+        if action in self.NEEDS:
+            return self.can(self.NEEDS[action])
         return True
 
     def fetch(self, ctx: Ctx) -> BillingData:
@@ -83,6 +94,13 @@ class BillingTab(CardTab):
         for p in data.payments:
             payments.add_row(day(p.received_on), money(p.amount), p.vs or "", p.source,
                              money(p.allocated), "cancelled" if p.cancelled else "", key=str(p.id))
+
+    def selected(self, which: str) -> int | None:
+        """Id of the highlighted invoice or payment, None when the table is empty."""
+        table = self.query_one(f"#{which}", DataTable)
+        if not table.row_count:
+            return None
+        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
     def action_focus(self, which: str) -> None:
         self.query_one(f"#{which}", DataTable).focus()
@@ -115,6 +133,128 @@ class BillingTab(CardTab):
                 self.screen.refresh_card()  # type: ignore[attr-defined]
 
         self.app.push_screen(form, saved)
+
+    # Invoices and payments ----------------------------------------------------------------
+
+    def action_new_invoice(self) -> None:
+        from screens.dialogs.invoice_form import InvoiceForm
+
+        def issued(inv: Any) -> None:
+            if inv is not None:
+                self.notify(f"Invoice {inv.number} issued: {money(inv.total).plain}, due {day(inv.due_on)}")
+                self.screen.refresh_card()  # type: ignore[attr-defined]
+
+        self.app.push_screen(InvoiceForm(self.number), issued)
+
+    def action_record_payment(self) -> None:
+        from screens.dialogs.payment_form import payment_form
+
+        def recorded(p: Any) -> None:
+            if p is not None:
+                self.notify(f"Payment of {money(p.amount).plain} recorded "
+                            f"({money(p.allocated).plain} settles invoices)")
+                self.screen.refresh_card()  # type: ignore[attr-defined]
+
+        self.app.push_screen(payment_form(self.number), recorded)
+
+    @on(DataTable.RowSelected, "#invoices")
+    def _invoice_chosen(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_view_invoice()
+
+    def action_view_invoice(self) -> None:
+        from ispterm.billing.forms import invoice_detail
+        from screens.dialogs.invoice_view import InvoiceView
+
+        invoice_id = self.selected("invoices") if self.loaded else None
+        if invoice_id is None:
+            self.notify("No invoice to show", severity="warning")
+            return
+        self.call_service(invoice_detail, invoice_id, reload=False,
+                          done=lambda detail: self.app.push_screen(InvoiceView(detail)))
+
+    def action_cancel_selected(self) -> None:
+        """Cancel the highlighted payment when the payments table has the focus, else the invoice."""
+        from screens.dialogs.confirm import ConfirmDialog
+
+        if not self.loaded:
+            return
+        focused = self.screen.focused
+        which = "payments" if focused is not None and focused.id == "payments" else "invoices"
+        item_id = self.selected(which)
+        if item_id is None:
+            self.notify(f"No {which[:-1]} to cancel", severity="warning")
+            return
+        if which == "invoices":
+            from ispterm.billing.invoicing import cancel_invoice as cancel
+
+            inv = next(i for i in self.data.invoices if i.id == item_id)
+            what = f"invoice {inv.number} ({money(inv.total).plain}, issued {day(inv.issued_on)})"
+            if inv.status == "cancelled":
+                self.notify(f"Invoice {inv.number} is already cancelled", severity="warning")
+                return
+        else:
+            from ispterm.billing.service import cancel_payment as cancel
+
+            pay = next(p for p in self.data.payments if p.id == item_id)
+            what = f"the payment of {money(pay.amount).plain} received {day(pay.received_on)}"
+            if pay.cancelled:
+                self.notify("That payment is already cancelled", severity="warning")
+                return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.call_service(cancel, item_id,
+                                  done=lambda _r: self.notify(f"Cancelled {what}"))
+
+        self.app.push_screen(ConfirmDialog(
+            "Cancel", f"Cancel {what}? The balance is recomputed; the record stays, marked cancelled.",
+            yes="Cancel it", danger=True), answered)
+
+    # Account statement (BIL-10) -------------------------------------------------------------
+
+    def action_statement(self) -> None:
+        from ispterm.billing.forms import default_pdf_path, save_statement_pdf
+        from screens.dialogs.action_form import ActionForm, FormField
+
+        start, end = _period()
+        form = ActionForm(
+            f"Account statement of customer {self.number} (PDF)",
+            [FormField("date_from", "From", start, "YYYY-MM-DD"),
+             FormField("date_to", "To", end, "YYYY-MM-DD"),
+             FormField("file", "File", str(default_pdf_path(f"statement-{self.number}.pdf").parent),
+                       "a file or a folder")],
+            submit=lambda ctx, vals: save_statement_pdf(ctx, self.number, vals["date_from"],
+                                                        vals["date_to"], vals["file"]),
+            ok="Save PDF")
+
+        def written(path: Any) -> None:
+            if path is not None:
+                self.notify(f"Statement written to {path}", title="PDF saved", timeout=10)
+
+        self.app.push_screen(form, written)
+
+    def action_send_summary(self) -> None:
+        from ispterm.billing.forms import send_summary_from_form
+        from screens.dialogs.action_form import ActionForm, FormField
+
+        start, end = _period()
+        form = ActionForm(
+            f"Mail the account summary to customer {self.number}",
+            [FormField("date_from", "From", start, "YYYY-MM-DD"),
+             FormField("date_to", "To", end, "YYYY-MM-DD")],
+            submit=lambda ctx, vals: send_summary_from_form(ctx, self.number, vals["date_from"],
+                                                            vals["date_to"]),
+            ok="Queue e-mail", note="The statement PDF goes to the default billing contacts "
+                                    "through the mail queue.")
+
+        def queued(message: Any) -> None:
+            if message is not None:
+                to = ", ".join(getattr(message, "recipients", ()) or ())
+                self.notify(f"Account summary queued{' to ' + to if to else ''}", timeout=8)
+                self.screen.refresh_card()  # type: ignore[attr-defined]
+
+        self.app.push_screen(form, queued)
 
 
 def _invoice_state(inv: Any) -> Text:
@@ -156,3 +296,11 @@ def _billing_data(c: CustomerCard) -> Group | str:
         ("Invoices go to", c.invoice_email),
     ])
     return Text("") if block is None else Group(Text(""), block)
+
+
+def _period() -> tuple[str, str]:
+    """Default statement period: this calendar year up to today."""
+    from datetime import date
+
+    today = date.today()
+    return date(today.year, 1, 1).isoformat(), today.isoformat()

@@ -1,0 +1,169 @@
+"""Bank statement import (BIL-8): a file, its format (or auto), a CSV preset, optionally a dry run.
+
+The import runs in a worker thread; the importer's ``progress(stage, done, total)`` callback
+feeds the progress bar. Afterwards the summary (new, matched, unmatched, duplicates, outgoing
+skipped) and every imported line are shown; a malformed file shows the line or element at
+fault, and nothing was imported (the service parses the whole file before writing).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, ProgressBar, Select, Static
+
+from screens.widgets.render import day, money
+
+FORMATS = [("auto-detect", "auto"), ("camt.053 (ISO 20022 XML)", "camt053"), ("ABO / GPC", "gpc"),
+           ("CSV", "csv")]
+PRESETS = [("auto (by header)", "auto"), ("Fio banka", "fio"), ("generic", "generic")]
+STAGES = {"parse": "Reading the file", "write": "Writing payments", "allocate": "Settling invoices"}
+
+
+class BillingImportScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+s", "start", "Import", id="import.start"),
+        Binding("escape", "back", "Back", id="import.back"),
+        Binding("ctrl+u", "unmatched", "Unmatched", id="import.unmatched"),
+    ]
+
+    def __init__(self, path: str = "") -> None:
+        super().__init__()
+        self.start_path = path
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="import-form"):
+            with Horizontal(classes="form-row"):
+                yield Label("Statement file", classes="form-label")
+                yield Input(self.start_path, id="import-path",
+                            placeholder="path to a camt.053 XML, ABO/GPC or CSV file")
+            with Horizontal(classes="form-row"):
+                yield Label("Format", classes="form-label")
+                yield Select(FORMATS, value="auto", allow_blank=False, id="import-format")
+                yield Label("CSV preset", classes="form-label import-label2")
+                yield Select(PRESETS, value="auto", allow_blank=False, id="import-preset")
+            with Horizontal(classes="form-row"):
+                yield Label("", classes="form-label")
+                yield Checkbox("Dry run (show what would happen, write nothing)", id="import-dry")
+                yield Button("Import (ctrl+s)", id="import-start", variant="primary")
+        yield ProgressBar(total=None, show_eta=False, id="import-progress")
+        yield Static("Name a statement file and press ctrl+s.", id="import-status")
+        yield DataTable(id="import-lines", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Import a bank statement"
+        table = self.query_one("#import-lines", DataTable)
+        for label, width in (("Where", 12), ("Date", 10), ("Amount", 11), ("VS", 10),
+                             ("Counterparty", 22), ("Customer / why not", 40)):
+            table.add_column(label, width=width)
+        self.query_one("#import-path", Input).focus()
+
+    @on(Input.Submitted, "#import-path")
+    def _path_entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_start()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_start()
+
+    def action_start(self) -> None:
+        if self.running:
+            return
+        path = self.query_one("#import-path", Input).value.strip()
+        if not path:
+            self._status(Text("Name the statement file first.", style="bold red"))
+            return
+        fmt = self.query_one("#import-format", Select).value
+        preset = self.query_one("#import-preset", Select).value
+        dry = self.query_one("#import-dry", Checkbox).value
+        self.running = True
+        self.query_one("#import-lines", DataTable).clear()
+        self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
+        self._status(Text("Importing…"))
+        self.run_import(path, None if fmt == "auto" else str(fmt),
+                        None if preset == "auto" else str(preset), bool(dry))
+
+    @work(thread=True, exclusive=True, group="import", name="statement import")
+    def run_import(self, path: str, fmt: str | None, preset: str | None, dry: bool) -> None:
+        from ispterm.billing.statements.csvfile import layout
+        from ispterm.billing.statements.importer import import_file
+        from ispterm.errors import IsptermError
+
+        ctx = self.app.wait_ctx()  # type: ignore[attr-defined]
+        try:
+            result = import_file(ctx, path, fmt=fmt, dry_run=dry, progress=self._progress,
+                                 csv_layout=layout(preset) if preset else None)
+        except IsptermError as exc:
+            self.app.call_from_thread(self._failed, exc)
+            return
+        self.app.call_from_thread(self._done, result)
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        """Called by the importer in the worker thread."""
+        self.app.call_from_thread(self._advance, stage, done, total)
+
+    def _advance(self, stage: str, done: int, total: int) -> None:
+        self.query_one("#import-progress", ProgressBar).update(total=max(total, 1), progress=done)
+        self._status(Text(f"{STAGES.get(stage, stage)}… {done}/{total}"))
+
+    def _failed(self, exc: Exception) -> None:
+        self.running = False
+        self.query_one("#import-progress", ProgressBar).update(total=1, progress=0)
+        text = Text("Not imported: ", style="bold red")
+        text.append(str(exc))
+        text.append("\nNothing was written; fix the file or the options and try again.", style="dim")
+        self._status(text)
+
+    def _done(self, r: Any) -> None:
+        self.running = False
+        self.query_one("#import-progress", ProgressBar).update(total=1, progress=1)
+        self._status(summary(r))
+        table = self.query_one("#import-lines", DataTable)
+        for ln in r.lines:
+            if ln.customer_number is not None:
+                who = Text(f"customer {ln.customer_number}")
+            else:
+                who = Text(ln.reason or "unmatched", style="dim" if ln.duplicate else "yellow")
+            table.add_row(ln.where, day(ln.received_on), money(ln.amount), ln.vs or "",
+                          ln.counterparty or "", who)
+        if r.unmatched and not r.dry_run:
+            self.notify(f"{r.unmatched} payments are unmatched: ctrl+u assigns them", timeout=8)
+
+    def _status(self, text: Text) -> None:
+        self.query_one("#import-status", Static).update(text)
+
+    def action_unmatched(self) -> None:
+        from screens.unmatched import UnmatchedScreen
+
+        self.app.push_screen(UnmatchedScreen())
+
+    def action_back(self) -> None:
+        if not self.running:
+            self.dismiss()
+
+
+def summary(r: Any) -> Text:
+    """The counts an operator checks after an import, in words (no colour needed to read them)."""
+    text = Text()
+    if r.already_imported_at is not None:
+        text.append(f"{r.file_name} was already imported by {r.already_imported_by} "
+                    f"on {r.already_imported_at:%Y-%m-%d %H:%M}: nothing added.\n", style="bold")
+    head = "Dry run, nothing written" if r.dry_run else "Imported"
+    text.append(f"{head}: {r.file_name} ({r.format}"
+                + (f", account {r.account}" if r.account else "") + ")\n", style="bold")
+    text.append(f"{r.imported} new payments ({money(r.total).plain}) · {r.matched} matched · ")
+    text.append(f"{r.unmatched} unmatched", style="bold yellow" if r.unmatched else "")
+    text.append(f" · {r.duplicates} duplicates · {r.outgoing} outgoing skipped"
+                + (f" · {r.other} not booked/reversed" if r.other else "")
+                + (f" · {r.invoices_paid} invoices paid" if r.invoices_paid else ""))
+    return text
