@@ -42,6 +42,15 @@ def recipient_spec(option: Any) -> str:
     return option.address
 
 
+class Tick(Checkbox):
+    """A checkbox whose mark is a character, not only a colour (16 colours, NO_COLOR)."""
+
+    @property
+    def _button(self):  # noqa: ANN202 - Textual's own renderable
+        self.BUTTON_INNER = "X" if self.value else " "
+        return super()._button
+
+
 class VariableList(OptionList):
     """The template variables; enter puts the highlighted one into the body at the cursor."""
 
@@ -97,7 +106,7 @@ class ComposeMailDialog(ModalScreen[Any]):
                 with Horizontal(classes="compose-body"):
                     yield TextArea(id="mail-body", soft_wrap=True, tab_behavior="focus")
                     yield VariableList(id="mail-vars", classes="compose-vars")
-                yield Checkbox("HTML body (sent with a plain-text alternative)", id="mail-html")
+                yield Tick("HTML body (sent with a plain-text alternative)", id="mail-html")
                 yield Static("Attachments (at most 5)", classes="section-title")
                 yield Input(placeholder="path of a file to attach, enter adds it", id="mail-attach")
                 yield AttachmentList(id="mail-files", classes="compose-files")
@@ -133,7 +142,7 @@ class ComposeMailDialog(ModalScreen[Any]):
         wanted_first = True
         for i, o in enumerate(self.options.recipients):
             on = (o.contact_id == self.contact_id) if self.contact_id is not None else (wanted_first and i == 0)
-            box.mount(Checkbox(f"{o.label}: {o.address}", on, id=f"mail-rcpt-{i}"))
+            box.mount(Tick(f"{o.label}: {o.address}", on, id=f"mail-rcpt-{i}"))
         if not self.options.recipients:
             box.mount(Static("The customer has no e-mail address: type one below.", classes="muted"))
         self.query_one("#mail-template", Select).set_options([(t, t) for t in self.options.templates])
