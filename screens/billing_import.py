@@ -22,7 +22,7 @@ from screens.widgets.render import day, money
 
 FORMATS = [("auto-detect", "auto"), ("camt.053 (ISO 20022 XML)", "camt053"), ("ABO / GPC", "gpc"),
            ("CSV", "csv")]
-PRESETS = [("auto (by header)", "auto"), ("Fio banka", "fio"), ("generic", "generic")]
+PRESETS = [("auto", "auto"), ("Fio banka", "fio"), ("generic", "generic")]
 STAGES = {"parse": "Reading the file", "write": "Writing payments", "allocate": "Settling invoices"}
 
 
@@ -52,7 +52,7 @@ class BillingImportScreen(Screen):
                 yield Select(PRESETS, value="auto", allow_blank=False, id="import-preset")
             with Horizontal(classes="form-row"):
                 yield Label("", classes="form-label")
-                yield Checkbox("Dry run (show what would happen, write nothing)", id="import-dry")
+                yield Checkbox("Dry run (write nothing)", id="import-dry")
                 yield Button("Import (ctrl+s)", id="import-start", variant="primary")
         yield ProgressBar(total=None, show_eta=False, id="import-progress")
         yield Static("Name a statement file and press ctrl+s.", id="import-status")
