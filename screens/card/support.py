@@ -63,7 +63,8 @@ class SupportTab(CardTab):
         Binding("n", "new_task", "New task", id="support.new_task"),
         Binding("s", "status", "Status", id="support.status"),
         Binding("A", "assign", "Assign", id="support.assign"),
-        Binding("c", "log_contact", "Log contact", id="support.log_contact"),
+        # Named in the tasks line above the table; the footer keeps room for q and ?.
+        Binding("c", "log_contact", "Log contact", id="support.log_contact", show=False),
     ]
 
     def __init__(self, number: int, **kw: Any) -> None:
