@@ -131,3 +131,12 @@ def test_audit_rows_are_append_only(ctx):
             s.connection().execute(text("DELETE FROM audit_event"))
     with ctx.read() as s:
         assert s.connection().execute(text("SELECT count(*) FROM audit_event WHERE operator = 'admin'")).scalar() >= 1
+
+
+def test_light_head_revision_agrees_with_alembic():
+    """The start-up schema check reads revisions without Alembic; it must name Alembic's head."""
+    from alembic.script import ScriptDirectory
+
+    from ispterm.store.migrate import _alembic_config, head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(_alembic_config()).get_current_head()

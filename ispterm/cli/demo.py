@@ -25,12 +25,6 @@ def demo() -> None:
     state.OPTIONS.db = url
     state.OPTIONS.operator = state.OPTIONS.operator or DEMO_OPERATOR
     typer.echo(f"demo database: {path} (operator {state.OPTIONS.operator})")
-    try:
-        from screens.app import run_app  # the operator app (issue #3)
-    except ImportError:
-        typer.echo("The full-screen app is not part of this build yet; try for example:\n"
-                   f"  ispterm --db {url} --operator {DEMO_OPERATOR} customer search novak\n"
-                   f"  ispterm --db {url} --operator {DEMO_OPERATOR} customer show 10001\n"
-                   f"  ispterm --db {url} --operator {DEMO_OPERATOR} history --limit 20")
-        return
-    run_app(url, state.OPTIONS.operator)
+    from ispterm.cli.ui import launch
+
+    launch()

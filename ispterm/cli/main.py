@@ -9,14 +9,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from ispterm.cli import contact, customer, db, demo, history, note, operator, sample, settings, task
+from ispterm.cli import contact, customer, db, demo, history, note, operator, sample, settings, task, ui
 from ispterm.cli import mail, sms
 from ispterm.cli import config as config_cmd
 from ispterm.cli.state import OPTIONS
 
 app = typer.Typer(
     name="ispterm",
-    help="Terminal console for ISP operators: customers, billing, notes, history.",
+    help="Terminal console for ISP operators: customers, billing, notes, history. "
+    "Without a command it opens the app on the customer list.",
     no_args_is_help=False,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -31,14 +32,23 @@ def _global(
     db_url: Annotated[Optional[str], typer.Option("--db", help="Database URL or SQLite file (else ISPTERM_DB, config, default file).", metavar="URL")] = None,
     operator_login: Annotated[Optional[str], typer.Option("--operator", help="Act as this operator (else ISPTERM_OPERATOR, config, login name).", metavar="LOGIN")] = None,
     config_path: Annotated[Optional[Path], typer.Option("--config", help="Config file (else ISPTERM_CONFIG or the user config dir).", metavar="PATH")] = None,
+    theme: Annotated[Optional[str], typer.Option("--theme", help="App colour theme: ispterm-dark, ispterm-light, ispterm-high-contrast, ansi-dark, ansi-light.", metavar="NAME")] = None,
+    no_mouse: Annotated[bool, typer.Option("--no-mouse", help="Do not capture the mouse in the app.")] = False,
+    readonly: Annotated[bool, typer.Option("--readonly", help="Hide and refuse every change (app and commands).")] = False,
 ) -> None:
     OPTIONS.db = db_url
     OPTIONS.operator = operator_login
     OPTIONS.config_path = config_path
+    OPTIONS.theme = theme
+    OPTIONS.mouse = not no_mouse
+    OPTIONS.readonly = readonly
     if ctx.invoked_subcommand is None:
-        typer.echo(ctx.get_help())
+        from ispterm.cli.ui import launch
+
+        launch()
 
 
+app.command("open", help="Open the app on one customer's card.")(ui.open_card)
 app.command("demo", help="Make a demo database from the bundled sample data (once) and open it.")(demo.demo)
 app.command("init", help="Create or upgrade the database; the first operator becomes master admin.")(db.init)
 app.add_typer(db.app, name="db")

@@ -19,6 +19,8 @@ class Options:
     operator: str | None = None
     config_path: Path | None = None
     readonly: bool = False
+    theme: str | None = None
+    mouse: bool = True
 
 
 OPTIONS = Options()

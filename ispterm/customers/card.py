@@ -121,6 +121,7 @@ class CustomerCard:
     gps_dms: str | None = None
     map_url: str | None = None
     inventory_total: Decimal = field(default=Decimal("0.00"))
+    status_color: str | None = None
 
     @property
     def name(self) -> str:
@@ -258,6 +259,7 @@ def load_card(session: Session, c: Customer, *, alert_count: int = 0) -> Custome
         deleted=c.deleted_at is not None, disconnect_on=c.disconnect_on, alert_count=alert_count,
         gps_dms=gps_dms, map_url=map_url,
         inventory_total=sum((i.cost * i.quantity for i in inventory), Decimal("0.00")),
+        status_color=status.color if status else None,
     )
 
 

@@ -201,3 +201,24 @@ def spec(name: str) -> FieldSpec:
         close = difflib.get_close_matches(name, FIELDS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ValidationError(name, f"unknown field{hint}; see 'ispterm customer fields'") from None
+
+
+def form_text(card: Any, name: str) -> str:
+    """A field's current value on a ``CustomerCard`` as text the parser accepts back unchanged,
+    so an edit form can be pre-filled and only the fields the operator changed are sent."""
+    from datetime import date
+
+    if name == "gps":
+        lat, lon = card.values.get("gps_lat"), card.values.get("gps_lon")
+        return f"{lat}, {lon}" if lat is not None and lon is not None else ""
+    if name.startswith(EXTRA_PREFIX):
+        value = card.extras.get(name[len(EXTRA_PREFIX):])
+    else:
+        value = card.values.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,7 @@ from ispterm.customers.lookup import customer_by_number
 from ispterm.errors import Conflict, InvalidFields, NotFound, ValidationError, raise_collected
 from ispterm.operators.model import Operator
 from ispterm.operators.roles import (
+    BILLING_EDIT,
     CUSTOMER_CREATE,
     CUSTOMER_DELETE,
     CUSTOMER_EDIT,
@@ -414,3 +416,27 @@ def _lifecycle(ctx: Ctx, number: int, expected_version: int | None, change) -> C
         change(s, customer)
         s.flush()
         return load_card(s, customer, alert_count=_alerts(ctx, s, customer.id))
+
+
+# Forms ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    group: str
+    help: str
+
+
+def form_fields(ctx: Ctx, *, billing: bool) -> list[FormField]:
+    """What an edit form offers: the card's own fields or its billing fields (BIL-1..4), and
+    with the former the active additional fields (INF-8), in the card's order."""
+    from ispterm.settings.service import list_additional_fields
+
+    out = [FormField(f.name, f.label, f.group, f.help) for f in F.FIELDS.values()
+           if (f.permission == BILLING_EDIT) == billing]
+    if not billing:
+        with ctx.read() as s:
+            out += [FormField(f"{F.EXTRA_PREFIX}{f.name}", f.label, "additional fields", f.type)
+                    for f in list_additional_fields(s)]
+    return out

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Engine
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ispterm.errors import StoreError
 
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+    from sqlalchemy.engine import Engine
+
+VERSIONS = Path(__file__).with_name("migrations") / "versions"
+_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?(\w+|None)['\"]?", re.M)
+
 
 def _alembic_config(connection=None) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", "ispterm.store:migrations")
     if connection is not None:
@@ -20,18 +27,39 @@ def _alembic_config(connection=None) -> AlembicConfig:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    """The newest migration, read from the version files' headers.
+
+    Every app start checks the schema; importing Alembic for that would cost a noticeable part
+    of the time to the first frame, and the chain is linear, so the head is the one revision
+    that no other revision names as its parent.
+    """
+    revisions, parents = set(), set()
+    for path in VERSIONS.glob("*.py"):
+        found = dict((k, v) for k, v in _REVISION.findall(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            revisions.add(found["revision"])
+            parents.add(found.get("down_revision"))
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise StoreError(f"migrations do not form one chain (heads: {', '.join(sorted(heads))})")
+    return heads.pop()
 
 
 def current_revision(engine: Engine) -> str | None:
+    from sqlalchemy import inspect, text
+
     from ispterm.store.engine import read_only
 
     with read_only(engine).connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Upgrade in one transaction; on PostgreSQL a failed step leaves nothing half-done."""
+    from alembic import command
+
     with engine.begin() as conn:
         command.upgrade(_alembic_config(conn), revision)
 

@@ -1,0 +1,1 @@
+"""The Textual operator app: screens, card tabs, dialogs. Calls ispterm services only."""

@@ -1,0 +1,1 @@
+"""The customer card's tabs, one module each."""
