@@ -261,7 +261,14 @@ class Sender:
                         return
                     await self._idle()
                     continue
-                client = await self._run_batch(kind, batch, client)
+                try:
+                    client = await self._run_batch(kind, batch, client)
+                except Exception as exc:  # noqa: BLE001 - e.g. the database went away mid-batch
+                    self.stats.errors += 1
+                    log.warning("sender worker: %s", exc)
+                    await self._close(client)
+                    client = None
+                    await self._idle()
         finally:
             await self._close(client)
 
