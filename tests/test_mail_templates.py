@@ -17,20 +17,23 @@ def test_defaults_are_seeded_and_every_default_passes_its_own_check(ctx):
         save_template(ctx, t.kind, t.name, body=t.body)  # re-saving runs the save-time checks
 
 
-@pytest.mark.parametrize("body,why", [
+BAD_TEMPLATES = [
     ("Hello {{ name }},\nyou owe {{ owd }}.", "body: line 2: unknown variable 'owd'"),
     ("{% for i in due_invoices %}{{ i.number }}", "body: line 1:"),
     ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "not allowed in a template"),
     ("{{ name.__init__.__globals__ }}", "not allowed in a template"),
     ("{{ cycler.__init__.__globals__.os }}", "not allowed in a template"),
-])
-def test_bad_templates_are_refused_at_save(ctx, body, why):
+]
+
+
+def test_bad_templates_are_refused_at_save(ctx):
     from ispterm.messaging.catalog import list_templates, save_template
 
     before = list_templates(ctx)
-    with pytest.raises(ValidationError) as exc:
-        save_template(ctx, "email", "broken", subject="s", body=body, create=True)
-    assert why in str(exc.value)
+    for body, why in BAD_TEMPLATES:
+        with pytest.raises(ValidationError) as exc:
+            save_template(ctx, "email", "broken", subject="s", body=body, create=True)
+        assert why in str(exc.value)
     assert list_templates(ctx) == before
 
 
