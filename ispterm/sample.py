@@ -1806,6 +1806,9 @@ class _Loader:
         if self.rows:
             raise AssertionError(f"rows of {sorted(self.rows)} were not inserted")
         rebuild_all(self.conn)
+        from ispterm.billing.numbering import seed_all_series
+
+        seed_all_series(self.conn)  # new invoices continue after the loaded numbers
         self.conn.execute(insert(m.AuditEvent.__table__), [{
             "at": self.now, "operator": self.ctx.actor.login, "customer_id": None,
             "entity": "sample", "entity_id": None, "action": "load", "field": None, "old": None,
@@ -2023,74 +2026,7 @@ _GEN_PLANS = [("Fiber 250", "499.00"), ("Fiber 500", "649.00"), ("Fiber 1000", "
 _GEN_CHUNK = 10_000
 
 
-class _Bulk:
-    """A plain DBAPI executemany for one table, for the scale generator.
-
-    Values are converted by the column types' own bind processors (Money to hundredths,
-    UTC times, dates), so the stored form is exactly what the ORM would write; values that
-    repeat (amounts, dates, times) are converted once through :meth:`conv`, and columns whose
-    type has no processor on this database take the raw value.
-    """
-
-    def __init__(self, conn, table, columns: list[str], converted: Iterable[str] = ()) -> None:
-        dialect = conn.dialect
-        self.conn = conn
-        self.columns = columns
-        self.index = {name: k for k, name in enumerate(columns)}
-        # Columns whose values the caller passes through conv(); the rest are raw.
-        self.converted = {self.index[name] for name in converted}
-        self.procs = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-                      for name in columns]
-        self.caches: list[dict] = [{} for _ in columns]
-        mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
-        if mark is None:  # pragma: no cover - both supported drivers use one of these
-            raise AssertionError(f"unsupported paramstyle {dialect.paramstyle}")
-        prep = dialect.identifier_preparer
-        names = ", ".join(prep.quote(c) for c in columns)
-        self.sql = (f"INSERT INTO {prep.format_table(table)} ({names}) "
-                    f"VALUES ({', '.join([mark] * len(columns))})")
-        # PostgreSQL (psycopg 3) takes bulk rows far faster through COPY than executemany.
-        self.copy = (f"COPY {prep.format_table(table)} ({names}) FROM STDIN"
-                     if dialect.name == "postgresql" and dialect.driver == "psycopg" else None)
-        self.late = [k for k, proc in enumerate(self.procs)
-                     if proc is not None and k not in self.converted]
-
-    def conv(self, name: str, value: Any) -> Any:
-        """The stored form of a value that many rows share (memoised)."""
-        k = self.index[name]
-        if k not in self.converted:
-            raise AssertionError(f"column {name} is not declared as converted")
-        proc = self.procs[k]
-        if proc is None or value is None:
-            return value
-        cache = self.caches[k]
-        if value not in cache:
-            cache[value] = proc(value)
-        return cache[value]
-
-    def write(self, rows: list[tuple]) -> None:
-        if not rows:
-            return
-        # Raw columns whose type has a processor on this database: converted per row.
-        late = self.late
-        if late:
-            procs = self.procs
-            fixed = []
-            for row in rows:
-                row = list(row)
-                for k in late:
-                    if row[k] is not None:
-                        row[k] = procs[k](row[k])
-                fixed.append(tuple(row))
-            rows = fixed
-        if self.copy:
-            cursor = self.conn.connection.driver_connection.cursor()
-            with cursor.copy(self.copy) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.close()
-            return
-        self.conn.exec_driver_sql(self.sql, rows)
+from ispterm.billing.bulk import Bulk as _Bulk  # noqa: E402  (the one bulk writer)
 
 
 def generate(ctx: Ctx, customers: int, months: int = 12, seed: int = 1) -> str:
@@ -2134,6 +2070,10 @@ def generate(ctx: Ctx, customers: int, months: int = 12, seed: int = 1) -> str:
             write_documents(conn, [{"cid": cid, "doc": document(c, [ip]), "name_key": name_key(c["name"])}
                                    for cid, c, ip in docs], replace=False)
         counts = gen.counts
+        from ispterm.billing.numbering import raise_series
+
+        for year, last in gen.sequences.items():
+            raise_series(conn, group.id, year, last)
         summary = (f"generated {customers:,} customers, {counts['invoice']:,} invoices, "
                    f"{counts['payment']:,} payments")
         conn.execute(insert(m.AuditEvent.__table__), [{
@@ -2176,7 +2116,7 @@ class _Generator:
     INVOICE = ["id", "customer_id", "billing_group_id", "number", "period", "issued_on", "due_on",
                "vs", "currency", "total", "vat_total", "status", "paid_on", "created_at",
                "created_by", "version"]
-    LINE = ["invoice_id", "description", "quantity", "unit_price", "vat_rate", "total"]
+    LINE = ["invoice_id", "description", "quantity", "unit_price", "vat_rate", "total", "kind"]
     PAYMENT = ["id", "customer_id", "received_on", "amount", "currency", "vs", "payment_type_id",
                "source", "bank_ref", "created_at", "created_by"]
     ALLOCATION = ["payment_id", "invoice_id", "amount"]
@@ -2340,7 +2280,7 @@ class _Generator:
                 invoices.append((iid, cid, group_id, f"{year}{sequences[year]:0{width[year]}d}",
                                  periods[j], issued[j], due[j], vs, currency, total_i, vat_i,
                                  status, paid_c, created[j], "system", 1))
-                lines.append((iid, descriptions[(plan, j)], 1, unit_l, vat_l, total_l))
+                lines.append((iid, descriptions[(plan, j)], 1, unit_l, vat_l, total_l, "item"))
         self.customer.write(customers)
         self.service.write(services)
         self.service_ip.write(ips)

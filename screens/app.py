@@ -186,26 +186,24 @@ def _widget_classes() -> list[type]:
     return [Screen, Widget]
 
 
-def check_options(*, tab: str | None = None, theme: str | None = None) -> None:
-    """Refuse an unknown ``--tab`` or ``--theme`` before anything is opened."""
+def check_options(*, tab: str | None = None, theme: str | None = None,
+                  config: Config | None = None) -> None:
+    """Refuse an unknown ``--tab``, ``--theme`` or ``ui.theme`` before anything is opened."""
+    from ispterm.errors import ValidationError
+    from themes import names
+
     if tab is not None and tab not in TABS:
-        from ispterm.errors import ValidationError
-
         raise ValidationError("--tab", f"must be one of {', '.join(TABS)}, got {tab!r}")
-    if theme is not None:
-        from themes import names
-
-        if theme not in names():
-            from ispterm.errors import ValidationError
-
-            raise ValidationError("--theme", f"unknown theme {theme!r}; choose one of {', '.join(names())}")
+    for field, value in (("--theme", theme), ("ui.theme (config)", config.theme if config else None)):
+        if value is not None and value not in names():
+            raise ValidationError(field, f"unknown theme {value!r}; choose one of {', '.join(names())}")
 
 
 def make_app(url: str, login: str, *, number: int | None = None, tab: str | None = None,
              readonly: bool = False, theme: str | None = None, config: Config | None = None,
              header: CardHeader | None = None) -> IsptermApp:
     """The one way to build the App (CLI and tests)."""
-    check_options(tab=tab, theme=theme)
+    check_options(tab=tab, theme=theme, config=config)
     return IsptermApp(url, login, number=number, tab=tab, readonly=readonly, theme=theme,
                       config=config, header=header)
 

@@ -21,6 +21,7 @@ from textual.widgets import (Button, DataTable, Footer, Header, Input, Label, Op
                              TabbedContent, TabPane)
 
 from ispterm.operators.roles import SETTINGS_EDIT
+from screens.widgets.tables import add_rows
 from screens.work import call_service
 
 if TYPE_CHECKING:
@@ -210,8 +211,8 @@ class SettingsScreen(Screen):
         # The meaning gets what is left of the width (it is shown in full below the table).
         used = max((len(s.key) for s in settings), default=0) + max(map(len, values), default=0) + 8
         help_width = max(16, table.size.width - used)
-        for s, value in zip(settings, values):
-            table.add_row(s.key, value, cut(s.help, help_width), key=s.key)
+        add_rows(table, ((s.key, (s.key, value, cut(s.help, help_width)))
+                         for s, value in zip(settings, values)))
         if settings:
             table.move_cursor(row=min(row, len(settings) - 1), animate=False)
         self._setting_detail()
@@ -220,9 +221,9 @@ class SettingsScreen(Screen):
         table = self.query_one("#codes-table", DataTable)
         self.codes = codes
         table.clear()
-        for c in codes:
-            table.add_row(c.name, c.color or "", "yes" if c.is_default else "", c.tag or "",
-                          "yes" if c.customer_field else "", key=str(c.id))
+        add_rows(table, ((str(c.id), (c.name, c.color or "", "yes" if c.is_default else "",
+                                      c.tag or "", "yes" if c.customer_field else ""))
+                         for c in codes))
 
     def current_setting(self) -> SettingView | None:
         table = self.query_one("#settings-table", DataTable)

@@ -218,13 +218,18 @@ def test_header_read_with_core_agrees_with_the_card(ctx, db_url):
     assert [m for m, _ in header.marks] == [m.name for m in card.marks]
 
 
-def test_cli_open_refuses_bad_input_in_one_line(db_url, sqlite_url):
+def test_cli_open_refuses_bad_input_in_one_line(sqlite_url, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[ui]\ntheme = "pink"\n', encoding="utf-8")
     for args, message in [
         (["open", "999999"], "customer 999999 does not exist"),
         (["open", "10001", "--tab", "money"], "--tab: must be one of"),
         (["--theme", "purple", "open", "10001"], "--theme: unknown theme 'purple'"),
+        (["open", "10001"], "ui.theme (config): unknown theme 'pink'"),
+        ([], "ui.theme (config): unknown theme 'pink'"),
     ]:
-        result = run_ispterm("--db", sqlite_url, "--operator", "admin", *args)
+        env = {"ISPTERM_CONFIG": str(config)} if "pink" in message else None
+        result = run_ispterm("--db", sqlite_url, "--operator", "admin", *args, env=env)
         assert result.returncode == 1, result.stderr
         assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
         assert message in result.stderr

@@ -1,5 +1,5 @@
 """The Notes tab through the real app: add, edit, delete, restore, show/hide deleted; private
-notes stay with their author; read-only operators are offered no write key."""
+notes stay with their author (read-only operators: see test_app_support)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,7 @@ from ispterm.audit.service import history
 from ispterm.customers import service as cs
 from ispterm.notes import service as ns
 from screens.app import make_app
-from tests.pilot_help import active_keys, settle
-
-NOTE_KEYS = {"a", "e", "d", "u"}
-
+from tests.pilot_help import settle
 
 def table_texts(app) -> list[str]:
     table = app.screen.query_one("#notes-table", DataTable)
@@ -112,25 +109,18 @@ async def test_private_note_is_not_shown_to_another_operator(ctx, db_url, as_rol
         assert "Shouted" not in cells
 
 
-async def test_readonly_operator_has_no_note_write_keys(ctx, db_url, as_role):
-    n = cs.create(ctx, "Read Only")
-    ns.add_note(ctx, n, "Visible to all")
-    as_role("readonly", "viewer")
-    app = make_app(db_url, "viewer", number=n, tab="notes")
+async def test_keymap_from_config_rebinds_note_keys(ctx, db_url, tmp_path):
+    """Binding ids are the contract of the [keymap] section: notes.add moved to "i"."""
+    from ispterm.config import Config
+
+    n = cs.create(ctx, "Keymap Case")
+    config = Config(path=tmp_path / "config.toml", keymap={"notes.add": "i"})
+    app = make_app(db_url, "admin", number=n, tab="notes", config=config)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        assert table_texts(app) == ["Visible to all"]
-        keys = active_keys(app)
-        assert "h" in keys and not (NOTE_KEYS & keys)
-        await pilot.press("a", "d")
+        await pilot.press("a")
         await settle(app, pilot)
-        assert len(app.screen_stack) == 2  # no editor or confirm dialog opened
-        assert [x.text for x in ns.list_notes(ctx, n)] == ["Visible to all"]
-
-
-async def test_readonly_flag_hides_note_writes_even_for_admin(ctx, db_url):
-    n = cs.create(ctx, "Flagged")
-    app = make_app(db_url, "admin", number=n, tab="notes", readonly=True)
-    async with app.run_test(size=(80, 24)) as pilot:
+        assert len(app.screen_stack) == 2  # "a" no longer adds
+        await pilot.press("i")
         await settle(app, pilot)
-        assert not (NOTE_KEYS & active_keys(app))
+        assert type(app.screen).__name__ == "NoteEditor"

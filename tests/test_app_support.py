@@ -1,17 +1,20 @@
 """The Tech support tab through the real app: a task created from the card, its status and
-assignees changed, bad values refused inline, the communication timeline shown."""
+assignees changed, bad values refused inline, the communication timeline shown; and no write
+key in the Notes, History or Tech support tab for read-only operators."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
 from ispterm.audit.service import history
 from ispterm.customers import service as cs
+from ispterm.notes import service as ns
 from ispterm.support import service as ss
 from screens.app import make_app
 from tests.pilot_help import active_keys, settle
 
-TASK_KEYS = {"n", "s", "A"}
+TASK_KEYS = {"n", "s", "A", "c"}
 
 
 def task_rows(app) -> list[list[str]]:
@@ -73,6 +76,16 @@ async def test_create_task_change_status_and_assign(ctx, db_url, as_role):
         assert ss.list_tasks(ctx, n)[0].assignees == ("admin", "tech")
         assert task_rows(app)[0][6] == "admin, tech"
 
+        # c logs a call (the form starts on channel call, direction in) into the timeline.
+        await pilot.press("c")
+        await settle(app, pilot)
+        await pilot.press(*"Router blinks red", "ctrl+s")
+        await settle(app, pilot)
+        [call, _mail] = ss.timeline(ctx, n)
+        assert (call.channel, call.direction, call.subject, call.operator) == \
+            ("call", "in", "Router blinks red", "admin")
+        assert [str(c) for c in timeline.get_row_at(0)][1:4] == ["call", "← in", "Router blinks red"]
+
 
 async def test_stale_task_status_opens_the_conflict_dialog(ctx, db_url):
     n = cs.create(ctx, "Stale Task")
@@ -92,15 +105,33 @@ async def test_stale_task_status_opens_the_conflict_dialog(ctx, db_url):
         assert task_rows(app)[0][3] == "waiting"
 
 
-async def test_readonly_operator_has_no_task_write_keys(ctx, db_url, as_role):
-    n = cs.create(ctx, "Read Only Tasks")
+@pytest.mark.parametrize("how", ["readonly role", "--readonly"])
+async def test_no_write_keys_in_notes_history_support_when_read_only(ctx, db_url, as_role, how):
+    """A read-only operator, or anyone under --readonly, is offered no write key in these tabs."""
+    n = cs.create(ctx, "Read Only Tabs")
+    ns.add_note(ctx, n, "Visible to all")
     ss.create_task(ctx, n, "Visible task")
-    as_role("readonly", "viewer")
-    app = make_app(db_url, "viewer", number=n, tab="support")
+    if how == "readonly role":
+        as_role("readonly", "viewer")
+        app = make_app(db_url, "viewer", number=n, tab="notes")
+    else:
+        app = make_app(db_url, "admin", number=n, tab="notes", readonly=True)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.screen.query_one("#notes-table", DataTable).row_count == 1
+        keys = active_keys(app)
+        assert "h" in keys and not ({"a", "e", "d", "u"} & keys)
+        await pilot.press("a", "e", "d")
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 2  # no editor or confirm dialog opened
+        await pilot.press("4")
+        await settle(app, pilot)
+        assert "slash" in active_keys(app)
+        await pilot.press("5")
         await settle(app, pilot)
         assert task_rows(app)[0][2] == "Visible task"
         assert not (TASK_KEYS & active_keys(app))
-        await pilot.press("n", "s", "A")
+        await pilot.press("n", "s", "A", "c")
         await settle(app, pilot)
         assert len(app.screen_stack) == 2
+    assert [x.text for x in ns.list_notes(ctx, n)] == ["Visible to all"]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ispterm.audit.model import AuditEvent
 from ispterm.billing.model import BillingGroup, Invoice, Payment
+from ispterm.billing.statements.model import BankStatement
 from ispterm.customers.model import (
     AdditionalValue,
     Contact,
@@ -50,6 +51,7 @@ ENTITY = {
     AdditionalField: "additional_field",
     MessageTemplate: "template",
     SystemVariable: "variable",
+    BankStatement: "bank_statement",
 }
 BOOKKEEPING = {"id", "version", "updated_at", "updated_by", "created_at", "created_by"}
 SECRETS = {"password_hash", "portal_password_hash"}

@@ -55,11 +55,15 @@ def history(ctx: Ctx, number: int | None = None, *, limit: int = 50, offset: int
             stmt = stmt.where(AuditEvent.customer_id == customer_by_number(s, number).id)
         if not ctx.sees_all_private_notes:
             stmt = stmt.where(or_(AuditEvent.private_to.is_(None), AuditEvent.private_to == ctx.actor.id))
-        if text:
-            like = f"%{text.strip()}%"
-            stmt = stmt.where(or_(AuditEvent.field.ilike(like), AuditEvent.old.ilike(like),
-                                  AuditEvent.new.ilike(like), AuditEvent.summary.ilike(like),
-                                  AuditEvent.operator.ilike(like), AuditEvent.entity.ilike(like)))
+        if text and text.strip():
+            wanted = text.strip()
+            like = f"%{wanted}%"
+            matches = [AuditEvent.field.ilike(like), AuditEvent.old.ilike(like),
+                       AuditEvent.new.ilike(like), AuditEvent.summary.ilike(like),
+                       AuditEvent.operator.ilike(like), AuditEvent.entity.ilike(like)]
+            if number is None and wanted.isdigit() and len(wanted) < 10:
+                matches.append(Customer.number == int(wanted))  # the global trail of one customer
+            stmt = stmt.where(or_(*matches))
         stmt = stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit).offset(offset)
         return [HistoryEntry(e.id, e.at, e.operator, num, e.entity, e.entity_id, e.action, e.field,
                              e.old, e.new, e.summary) for e, num in s.exec(stmt)]

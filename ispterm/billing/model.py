@@ -42,6 +42,8 @@ class Invoice(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("billing_group_id", "number"),
         Index("ix_invoice_customer_due", "customer_id", "due_on"),
+        # A run invoices a customer once per period; NULL (hand invoices) never collides.
+        UniqueConstraint("customer_id", "run_period"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -61,6 +63,8 @@ class Invoice(SQLModel, table=True):
     created_at: datetime = time_field()
     created_by: str | None = Field(default=None, max_length=64)
     version: int = Field(default=1)
+    # Set only on invoices made by the invoice run (YYYY-MM); cleared when cancelled.
+    run_period: str | None = Field(default=None, max_length=7)
 
 
 class InvoiceLine(SQLModel, table=True):
@@ -73,6 +77,8 @@ class InvoiceLine(SQLModel, table=True):
     unit_price: Decimal = money_field()
     vat_rate: Decimal = percent_field(Decimal("21.00"))
     total: Decimal = money_field()
+    # "item", or "rounding": the VAT-free difference to a whole-crown total (CZK).
+    kind: str = Field(default="item", max_length=16)
 
 
 class Payment(SQLModel, table=True):
@@ -94,6 +100,8 @@ class Payment(SQLModel, table=True):
     cancelled_at: datetime | None = time_field(nullable=True, default_now=False)
     created_at: datetime = time_field()
     created_by: str | None = Field(default=None, max_length=64)
+    # The bank statement a payment was imported from (BIL-8); empty for payments entered by hand.
+    statement_id: int | None = Field(default=None, foreign_key="bank_statement.id", index=True)
 
 
 class PaymentAllocation(SQLModel, table=True):
@@ -105,3 +113,32 @@ class PaymentAllocation(SQLModel, table=True):
     payment_id: int = Field(foreign_key="payment.id", index=True)
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     amount: Decimal = money_field()
+
+
+class InvoiceSeries(SQLModel, table=True):
+    """The last number issued in a billing group's series for one year.
+
+    Issuing locks this row (FOR UPDATE; SQLite's immediate transaction serialises writers),
+    so numbers stay gapless and unique when several processes issue at once.
+    """
+
+    __tablename__ = "invoice_series"
+
+    billing_group_id: int = Field(foreign_key="billing_group.id", primary_key=True)
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = Field(default=0)
+
+
+class Suspension(SQLModel, table=True):
+    """A non-payer's suspension (BIL-9): the status they had, so release can restore it."""
+
+    __tablename__ = "suspension"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    previous_status_id: int | None = Field(default=None, foreign_key="code_item.id")
+    owed: Decimal = money_field()
+    suspended_at: datetime = time_field()
+    suspended_by: str | None = Field(default=None, max_length=64)
+    released_at: datetime | None = time_field(nullable=True, default_now=False)
+    released_by: str | None = Field(default=None, max_length=64)

@@ -9,29 +9,32 @@ paid dates and scoring right after cancellations and late corrections.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import delete, func, text
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from ispterm import validation as v
-from ispterm.billing.model import BillingGroup, Invoice, InvoiceLine, Payment, PaymentAllocation
+from ispterm.billing.model import Invoice, Payment, PaymentAllocation
 from ispterm.context import Ctx
 from ispterm.customers.lookup import customer_by_number
 from ispterm.errors import NotFound, ValidationError
 from ispterm.operators.roles import PAYMENT_WRITE
-from ispterm.settings.service import get_value
 
 CENT = Decimal("0.01")
 
+# Issuing and cancelling invoices live in billing/invoicing.py; these names stay importable
+# from here for callers written before the move.
+_MOVED = {"Line", "line_total", "issue_invoice", "cancel_invoice"}
 
-@dataclass(frozen=True)
-class Line:
-    description: str
-    unit_price: Decimal
-    quantity: int = 1
-    vat_rate: Decimal = Decimal("21.00")
+
+def __getattr__(name: str):
+    if name in _MOVED:
+        from ispterm.billing import invoicing
+
+        return getattr(invoicing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -59,54 +62,6 @@ class PaymentView:
     allocated: Decimal
 
 
-def line_total(line: Line) -> tuple[Decimal, Decimal]:
-    """(total, VAT in it) of a line. Prices include VAT, as ISPs quote them to households;
-    the VAT is worked out of the gross amount and rounded to the cent."""
-    if line.quantity < 1:
-        raise ValidationError("quantity", "must be at least 1")
-    total = (line.unit_price * line.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
-    vat = (total * line.vat_rate / (100 + line.vat_rate)).quantize(CENT, rounding=ROUND_HALF_UP)
-    return total, vat
-
-
-def _next_invoice_number(s: Session, group: BillingGroup, year: int) -> str:
-    """Gapless per billing group and year: YYYY + 5 digits (after the group's prefix)."""
-    if s.get_bind().dialect.name == "postgresql":
-        s.execute(text("SELECT pg_advisory_xact_lock(4242002, :g)"), {"g": group.id})
-    stem = f"{group.invoice_prefix}{year}"
-    last = s.exec(select(func.max(Invoice.number)).where(Invoice.billing_group_id == group.id,
-                                                         Invoice.number.like(f"{stem}_____"))).one()
-    seq = int(last[len(stem):]) + 1 if last else 1
-    return f"{stem}{seq:05d}"
-
-
-def issue_invoice(ctx: Ctx, number: int, lines: list[Line], *, issued_on: date,
-                  due_on: date | None = None, period: str | None = None) -> InvoiceView:
-    ctx.require(PAYMENT_WRITE)
-    if not lines:
-        raise ValidationError("lines", "an invoice needs at least one line")
-    with ctx.write() as s:
-        c = customer_by_number(s, number, lock=True)
-        group = s.get(BillingGroup, c.billing_group_id)
-        days = c.due_days if c.due_days is not None else int(get_value(s, "invoice_due_days"))
-        due = due_on or issued_on + timedelta(days=days)
-        totals = [line_total(line) for line in lines]
-        invoice = Invoice(customer_id=c.id, billing_group_id=group.id,
-                          number=_next_invoice_number(s, group, issued_on.year), period=period,
-                          issued_on=issued_on, due_on=due, vs=str(c.number), currency=group.currency,
-                          total=sum((t for t, _ in totals), Decimal("0.00")),
-                          vat_total=sum((vat for _, vat in totals), Decimal("0.00")),
-                          created_by=ctx.actor.login)
-        s.add(invoice)
-        s.flush()
-        for line, (total, _) in zip(lines, totals):
-            s.add(InvoiceLine(invoice_id=invoice.id, description=line.description,
-                              quantity=line.quantity, unit_price=line.unit_price,
-                              vat_rate=line.vat_rate, total=total))
-        reallocate(s, c.id)
-        return _invoice_views(s, c.id, only=invoice.id)[0]
-
-
 def record_payment(ctx: Ctx, number: int, amount: str | Decimal, received_on: date, *,
                    vs: str | None = None, message: str | None = None,
                    source: str = "manual", bank_ref: str | None = None) -> PaymentView:
@@ -123,19 +78,6 @@ def record_payment(ctx: Ctx, number: int, amount: str | Decimal, received_on: da
         s.flush()
         reallocate(s, c.id)
         return [p for p in _payment_views(s, c.id) if p.id == payment.id][0]
-
-
-def cancel_invoice(ctx: Ctx, invoice_id: int) -> None:
-    ctx.require(PAYMENT_WRITE)
-    with ctx.write() as s:
-        invoice = s.get(Invoice, invoice_id, with_for_update=True)
-        if invoice is None:
-            raise NotFound(f"invoice {invoice_id} does not exist")
-        if invoice.status == "cancelled":
-            raise ValidationError("invoice", f"invoice {invoice.number} is already cancelled")
-        invoice.status = "cancelled"
-        invoice.paid_on = None
-        reallocate(s, invoice.customer_id)
 
 
 def cancel_payment(ctx: Ctx, payment_id: int) -> None:
@@ -162,28 +104,45 @@ def reallocate(s: Session, customer_id: int) -> None:
     payments = s.exec(select(Payment).where(Payment.customer_id == customer_id,
                                             Payment.cancelled_at.is_(None))
                       .order_by(Payment.received_on, Payment.id)).all()
-    owed = {inv.id: inv.total for inv in invoices}
-    paid_on: dict[int, date] = {}
-    queue = [inv for inv in invoices if inv.total > 0]
-    for inv in invoices:
-        if inv.total <= 0:
-            paid_on[inv.id] = inv.issued_on
-    for payment in payments:
-        left = payment.amount
-        while left > 0 and queue:
-            inv = queue[0]
-            part = min(left, owed[inv.id])
-            s.add(PaymentAllocation(payment_id=payment.id, invoice_id=inv.id, amount=part))
-            owed[inv.id] -= part
-            left -= part
-            if owed[inv.id] == 0:
-                paid_on[inv.id] = payment.received_on
-                queue.pop(0)
+    allocations, paid_on = settle([(inv.id, inv.total, inv.issued_on) for inv in invoices],
+                                  [(p.id, p.amount, p.received_on) for p in payments])
+    for payment_id, invoice_id, part in allocations:
+        s.add(PaymentAllocation(payment_id=payment_id, invoice_id=invoice_id, amount=part))
     for inv in invoices:
         status = "paid" if inv.id in paid_on else "issued"
         if inv.status != status or inv.paid_on != paid_on.get(inv.id):
             inv.status = status
             inv.paid_on = paid_on.get(inv.id)
+
+
+def settle(invoices: list[tuple[int, Decimal, date]], payments: list[tuple[int, Decimal, date]],
+           ) -> tuple[list[tuple[int, int, Decimal]], dict[int, date]]:
+    """The allocation rule, on plain values so bulk paths (statement import) share it.
+
+    ``invoices`` are (id, total, issued_on) oldest due first, ``payments`` (id, amount,
+    received_on) in the order received. Returns (payment_id, invoice_id, amount) allocations
+    and the paid date of every invoice that is fully paid.
+    """
+    owed = {inv_id: total for inv_id, total, _ in invoices}
+    paid_on: dict[int, date] = {}
+    queue = [inv_id for inv_id, total, _ in invoices if total > 0]
+    for inv_id, total, issued_on in invoices:
+        if total <= 0:
+            paid_on[inv_id] = issued_on
+    allocations = []
+    at = 0
+    for payment_id, amount, received_on in payments:
+        left = amount
+        while left > 0 and at < len(queue):
+            inv_id = queue[at]
+            part = min(left, owed[inv_id])
+            allocations.append((payment_id, inv_id, part))
+            owed[inv_id] -= part
+            left -= part
+            if owed[inv_id] == 0:
+                paid_on[inv_id] = received_on
+                at += 1
+    return allocations, paid_on
 
 
 def _outstanding(s: Session, customer_id: int) -> dict[int, Decimal]:

@@ -22,7 +22,7 @@ def launch(number: int | None = None, tab: str | None = None) -> None:
     url, login = state.db_url(), state.login()
     from screens.app import check_options, make_app, run_app
 
-    check_options(tab=tab, theme=state.OPTIONS.theme)
+    check_options(tab=tab, theme=state.OPTIONS.theme, config=config)
     header = None
     with quick.connect(url) as conn:  # a wrong database or number fails before the UI starts
         quick.check_schema(conn)

@@ -57,11 +57,39 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Upgrade in one transaction; on PostgreSQL a failed step leaves nothing half-done."""
+    """Upgrade in one transaction; a failed step leaves nothing half-done."""
     from alembic import command
 
-    with engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), revision)
+    _migrate(engine, lambda cfg: command.upgrade(cfg, revision))
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
+    _migrate(engine, lambda cfg: command.downgrade(cfg, revision))
+
+
+def _migrate(engine: Engine, step) -> None:
+    """Run ``step`` in one transaction. On SQLite, altering a table means copying it, dropping
+    the old one and renaming the copy, which foreign keys from other tables forbid while they
+    are enforced; so they are switched off around the transaction (a PRAGMA inside one is
+    ignored) and every reference is checked before the commit instead."""
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        raw = conn.connection.driver_connection if sqlite else None
+        if sqlite:
+            raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                step(_alembic_config(conn))
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise StoreError(f"migration would leave {len(broken)} broken references "
+                                         f"(first in table {broken[0][0]}); nothing was changed")
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys = ON")
 
 
 def require_current(engine: Engine) -> None:

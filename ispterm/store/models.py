@@ -2,6 +2,8 @@
 
 from ispterm.audit.model import AuditEvent
 from ispterm.billing.model import BillingGroup, Invoice, InvoiceLine, Payment, PaymentAllocation
+from ispterm.billing.model import InvoiceSeries, Suspension
+from ispterm.billing.statements.model import BankStatement
 from ispterm.customers.model import (
     AdditionalValue,
     Contact,
@@ -27,10 +29,12 @@ from ispterm.store.base import metadata
 from ispterm.support.model import Communication, Task, TaskAssignee, TaskAttachment
 
 __all__ = [
-    "AdditionalField", "AdditionalValue", "AuditEvent", "BillingGroup", "CodeItem",
+    "AdditionalField", "AdditionalValue", "AuditEvent", "BankStatement", "BillingGroup", "CodeItem",
     "Communication", "Contact", "Customer", "CustomerCode", "CustomerManager", "InventoryItem",
-    "Invoice", "InvoiceLine", "MessageTemplate", "Note", "OutboundAttachment", "OutboundMessage", "Operator", "Payment", "PaymentAllocation", "PortalLogin",
-    "SenderChoice", "Service", "ServiceIp", "Setting", "SystemVariable", "Task", "TaskAssignee", "TaskAttachment", "metadata",
+    "Invoice", "InvoiceLine", "InvoiceSeries", "MessageTemplate", "Note", "OutboundAttachment",
+    "OutboundMessage", "Operator", "Payment", "PaymentAllocation", "PortalLogin", "SenderChoice",
+    "Service", "ServiceIp", "Setting", "Suspension", "SystemVariable", "Task", "TaskAssignee",
+    "TaskAttachment", "metadata",
 ]
 
 import ispterm.audit.recorder  # noqa: E402,F401  (registers the audit listeners)

@@ -45,6 +45,8 @@ class Money(TypeDecorator):
 class Percent(Money):
     """A rate in percent (VAT 21.00) with the same exact two-place storage as money."""
 
+    cache_ok = True
+
 
 class UTCDateTime(TypeDecorator):
     """Timezone-aware datetimes, stored as UTC.

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Label, Static
 from ispterm.operators.roles import NOTE_WRITE
 from screens.card.base import CardTab
 from screens.widgets.render import local as local_time
+from screens.widgets.tables import add_rows
 
 if TYPE_CHECKING:
     from ispterm.context import Ctx
@@ -30,6 +31,10 @@ def first_line(text: str, width: int = 60) -> str:
     lines = text.strip().splitlines()
     line = lines[0] if lines else ""
     return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def row_text(note: NoteView, width: int) -> str:
+    return first_line(("[deleted] " if note.deleted else "") + note.text, width)
 
 
 def flags(note: NoteView) -> str:
@@ -83,10 +88,11 @@ class NotesTab(CardTab):
         self.select_id = None
         self.notes = list(data)
         table.clear()
-        for note in self.notes:
-            text = first_line(note.text)
-            table.add_row(local_time(note.created_at), note.author, flags(note),
-                          f"[deleted] {text}" if note.deleted else text, key=str(note.id))
+        # The text gets the width the other columns leave (the preview shows it whole).
+        author_width = max((len(n.author) for n in self.notes), default=6)
+        width = max(20, table.size.width - 16 - author_width - 3 - 2 * 4 - 2)
+        add_rows(table, ((str(note.id), (local_time(note.created_at), note.author, flags(note),
+                                         row_text(note, width))) for note in self.notes))
         if keep_id is not None:
             for row, note in enumerate(self.notes):
                 if note.id == keep_id:

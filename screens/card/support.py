@@ -15,14 +15,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Label, Static
 
-from ispterm.operators.roles import TASK_WRITE
+from ispterm.operators.roles import COMM_WRITE, TASK_WRITE
 from screens.card.base import CardTab
 from screens.widgets.render import local
+from screens.widgets.tables import add_rows
 
 if TYPE_CHECKING:
     from ispterm.context import Ctx
     from ispterm.support.service import CommunicationView, TaskView
-    from screens.dialogs.task_editor import TaskDraft, TaskForm
+    from screens.dialogs.task_editor import ContactDraft, TaskDraft, TaskForm
 
 CLOSED = ("done", "cancelled")
 
@@ -62,6 +63,7 @@ class SupportTab(CardTab):
         Binding("n", "new_task", "New task", id="support.new_task"),
         Binding("s", "status", "Status", id="support.status"),
         Binding("A", "assign", "Assign", id="support.assign"),
+        Binding("c", "log_contact", "Log contact", id="support.log_contact"),
     ]
 
     def __init__(self, number: int, **kw: Any) -> None:
@@ -99,7 +101,8 @@ class SupportTab(CardTab):
             tasks=service.list_tasks(ctx, self.number),
             timeline=service.timeline(ctx, self.number),
             task_types=service.task_types_for_card(ctx),
-            operators=[op.login for op in list_operators(ctx) if op.active],
+            # Whoever can work on a task: active operators that are not read-only.
+            operators=[op.login for op in list_operators(ctx) if op.active and op.role != "readonly"],
         )
 
     def show(self, data: SupportData) -> None:
@@ -108,21 +111,29 @@ class SupportTab(CardTab):
         today = date.today()
         tasks = self.query_one("#tasks-table", DataTable)
         tasks.clear()
-        for t in data.tasks:
-            tasks.add_row(Text(str(t.id), justify="right"), cut(t.type, 14), cut(t.title, 28),
-                          t.status.replace("_", " "), t.priority, due_cell(t, today),
-                          cut(", ".join(t.assignees), 16), key=str(t.id))
+        # The title gets what the other columns leave (the line below the table shows more).
+        others = [max([len(label)] + [len(value(t)) for t in data.tasks]) for label, value in (
+            ("#", lambda t: str(t.id)), ("Type", lambda t: cut(t.type, 14)),
+            ("Status", lambda t: t.status), ("Prio", lambda t: t.priority),
+            ("Due", lambda t: due_cell(t, today).plain), ("Assignees", lambda t: cut(", ".join(t.assignees), 16)))]
+        title_width = max(12, tasks.size.width - sum(others) - 2 * 7 - 2)
+        add_rows(tasks, ((str(t.id), (Text(str(t.id), justify="right"), cut(t.type, 14),
+                                      cut(t.title, title_width), t.status.replace("_", " "), t.priority,
+                                      due_cell(t, today), cut(", ".join(t.assignees), 16)))
+                         for t in data.tasks))
+        for row, t in enumerate(data.tasks):
             if keep is not None and t.id == keep.id:
-                tasks.move_cursor(row=tasks.row_count - 1, animate=False)
+                tasks.move_cursor(row=row, animate=False)
         open_count = sum(t.status not in CLOSED for t in data.tasks)
-        hint = "  n new · s status · A assign" if self.can(TASK_WRITE) else ""
+        hint = "  n new · s status · A assign · c log contact" if self.can(TASK_WRITE) else ""
         self.query_one("#tasks-title", Label).update(
             f"Tasks: {len(data.tasks)}, {open_count} open{hint}")
         timeline = self.query_one("#timeline-table", DataTable)
         timeline.clear()
-        for c in data.timeline:
-            timeline.add_row(local(c.at), c.channel, "→ out" if c.direction == "out" else "← in",
-                             cut(c.subject, 34), c.status or "", key=str(c.id))
+        add_rows(timeline, ((str(c.id), (local(c.at), c.channel,
+                                          "→ out" if c.direction == "out" else "← in",
+                                          cut(c.subject, 34), c.status or ""))
+                            for c in data.timeline))
         self.query_one("#timeline-title", Label).update(
             f"Communication: {len(data.timeline)}" + ("" if data.timeline else " (none yet)"))
         self.task_detail()
@@ -154,6 +165,8 @@ class SupportTab(CardTab):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("new_task", "status", "assign"):
             return self.can(TASK_WRITE)
+        if action == "log_contact":
+            return self.can(COMM_WRITE)
         return True
 
     def _selected_task(self) -> TaskView | None:
@@ -197,6 +210,20 @@ class SupportTab(CardTab):
         dialog = AssignDialog(lambda logins: self._update(dialog, task, assignees=logins),
                               task=task, operators=self.data.operators)
         self.app.push_screen(dialog)
+
+    def action_log_contact(self) -> None:
+        from ispterm.support.service import CHANNELS
+        from screens.dialogs.task_editor import ContactForm
+
+        form = ContactForm(lambda draft: self._log(form, draft), channels=CHANNELS)
+        self.app.push_screen(form)
+
+    def _log(self, form: TaskForm, draft: ContactDraft) -> None:
+        from ispterm.support import service
+
+        self.call_service(service.log_communication, self.number, draft.channel,
+                          subject=draft.subject, body=draft.body, direction=draft.direction,
+                          status=draft.status, done=form.saved, on_error=form.failed)
 
     def _update(self, form: TaskForm, task: TaskView, **changes: Any) -> None:
         from ispterm.support import service

@@ -42,6 +42,7 @@ class TaskForm(ModalScreen[Any]):
     DEFAULT_CSS = """
     TaskForm .task-row { height: auto; width: 100%; }
     TaskForm .task-label { width: 12; }
+    TaskForm .task-row:focus-within > .task-label { text-style: bold reverse; }
     TaskForm .task-row > Input, TaskForm .task-row > Select { width: 1fr; }
     TaskForm #task-description { height: 3; width: 1fr; }
     TaskForm MarkedSelectionList { height: auto; max-height: 5; width: 1fr; }
@@ -144,7 +145,8 @@ class TaskEditor(TaskForm):
                              compact=True)
             with Horizontal(classes="task-row"):
                 yield Label("Description", classes="task-label")
-                yield TextArea(id="task-description", compact=True, soft_wrap=True)
+                yield TextArea(id="task-description", compact=True, soft_wrap=True,
+                               placeholder="details (optional)")
             with Horizontal(classes="task-row"):
                 yield Label("Priority", classes="task-label")
                 yield Select([(p, p) for p in self.priorities], id="task-priority", allow_blank=False,
@@ -237,3 +239,63 @@ class AssignDialog(TaskForm):
 
     def value(self) -> list[str]:
         return list(self.query_one("#task-assignees", MarkedSelectionList).selected)
+
+
+@dataclass(frozen=True)
+class ContactDraft:
+    channel: str
+    direction: str
+    subject: str | None
+    body: str | None
+    status: str | None
+
+
+class ContactForm(TaskForm):
+    """Log a call, visit or message with the customer into the timeline (SUP-2)."""
+
+    FIELDS = {"channel": "contact-channel", "direction": "contact-direction",
+              "subject": "contact-subject"}
+
+    def __init__(self, save: Callable[[ContactDraft], None], *, channels: Sequence[str]) -> None:
+        super().__init__(save)
+        self.channels = list(channels)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="contact-form"):
+            yield Label("Log contact with the customer", classes="dialog-title")
+            with Horizontal(classes="task-row"):
+                yield Label("Channel", classes="task-label")
+                yield Select([(c, c) for c in self.channels], id="contact-channel", allow_blank=False,
+                             value="call" if "call" in self.channels else self.channels[0],
+                             compact=True)
+            with Horizontal(classes="task-row"):
+                yield Label("Direction", classes="task-label")
+                yield Select([("← in (from the customer)", "in"), ("→ out (to the customer)", "out")],
+                             id="contact-direction", allow_blank=False, value="in", compact=True)
+            with Horizontal(classes="task-row"):
+                yield Label("Subject", classes="task-label")
+                yield Input(id="contact-subject", placeholder="what it was about", compact=True)
+            with Horizontal(classes="task-row"):
+                yield Label("Notes", classes="task-label")
+                yield TextArea(id="task-description", compact=True, soft_wrap=True,
+                               placeholder="what was said (optional)")
+            with Horizontal(classes="task-row"):
+                yield Label("Outcome", classes="task-label")
+                yield Input(id="contact-status", placeholder="e.g. answered, no answer (optional)",
+                            compact=True)
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        self.query_one("#contact-subject", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def value(self) -> ContactDraft:
+        text = self.query_one("#task-description", TextArea).text.strip()
+        subject = self.query_one("#contact-subject", Input).value.strip()
+        status = self.query_one("#contact-status", Input).value.strip()
+        return ContactDraft(str(self.query_one("#contact-channel", Select).value),
+                            str(self.query_one("#contact-direction", Select).value),
+                            subject or None, text or None, status or None)

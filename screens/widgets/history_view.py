@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
 from screens.widgets.render import local
+from screens.widgets.tables import add_rows
 
 if TYPE_CHECKING:
     from ispterm.audit.service import HistoryEntry
@@ -121,7 +122,9 @@ class HistoryView(Widget):
         table.add_column("Old -> new", key="change")
         yield table
         # After the table in the focus chain (the table gets the keyboard first); shown on top.
-        yield Input(placeholder="/ filter: field, value, operator, action…", id="history-filter",
+        what_to_type = ("field, value, operator, action" if self.number
+                        else "customer number, field, value, operator")
+        yield Input(placeholder=f"/ filter: {what_to_type}…", id="history-filter",
                     classes="history-filter", compact=True)
         yield Static("", id="history-detail", classes="history-detail")
 
@@ -173,14 +176,20 @@ class HistoryView(Widget):
             self.entries = []
         elif offset != len(self.entries):
             return
-        # Fit old -> new into what the fixed columns leave (full text in the line below).
-        width = max(20, self.size.width - (58 if self.number is None else 52))
-        for e in rows:
-            cells: list[Any] = [local(e.at), e.operator]
+        # Fit old -> new into what the other columns leave (full text in the line below).
+        columns = list(table.ordered_columns)[:-1]
+        used = sum(max(c.content_width, 16 if c.key.value == "when" else 0) for c in columns)
+        used = max(used, sum(len(x) for x in (max((e.operator for e in rows), key=len, default=""),
+                                              max((what(e) for e in rows), key=len, default=""))) + 16)
+        width = max(20, table.size.width - used - 2 * (len(columns) + 1) - 2 - (7 if self.number is None else 0))
+
+        def cells(e: HistoryEntry) -> list[Any]:
+            out: list[Any] = [local(e.at), e.operator]
             if self.number is None:
-                cells.append(Text(str(e.customer_number or ""), justify="right"))
-            cells += [what(e), change(e, width)]
-            table.add_row(*cells, key=str(e.id))
+                out.append(Text(str(e.customer_number or ""), justify="right"))
+            return out + [what(e), change(e, width)]
+
+        add_rows(table, ((str(e.id), cells(e)) for e in rows))
         self.entries.extend(rows)
         self.more = more
         self.loading_more = False

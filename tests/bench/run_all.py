@@ -1,6 +1,6 @@
 """Every benchmark in one go (``make bench``); each prints its own figures."""
 
-from tests.bench import bench_mail, bench_search, bench_startup
+from tests.bench import bench_app, bench_import, bench_invoice_run, bench_mail, bench_search, bench_startup
 
 
 def main() -> None:
@@ -9,6 +9,9 @@ def main() -> None:
     sys.argv = [sys.argv[0]]
     bench_startup.main()
     bench_search.main()
+    bench_invoice_run.main()
+    bench_import.main()
+    bench_app.main()
     bench_mail.main()
 
 

@@ -1,0 +1,70 @@
+"""Billing mail through the durable mail queue: account summaries (BIL-10) and suspension
+notices (BIL-9).
+
+The queue is ``ispterm.messaging`` (issue #4). :func:`queue_mail` is the one hook billing
+uses; in a build without the messaging package it refuses with a clear error instead of
+sending anything some other way.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from ispterm.context import Ctx
+from ispterm.errors import NotFound, ValidationError
+
+
+def require_queue() -> None:
+    """Refuse up front (before any change) when the mail queue is not in this build."""
+    try:
+        import ispterm.messaging.service  # noqa: F401
+    except ImportError:
+        raise NotFound("the mail queue (ispterm.messaging) is not part of this build; "
+                       "run without --notify") from None
+
+
+def queue_mail(ctx: Ctx, number: int, *, to: list[str], subject: str, body: str,
+               attachments: list[tuple[str, str, bytes]] = ()):
+    """Queue one e-mail to a customer (``to``: main|billing|contact:ID|address)."""
+    try:
+        from ispterm.messaging.compose import Attachment
+        from ispterm.messaging.service import send_email
+    except ImportError:
+        raise NotFound("the mail queue (ispterm.messaging) is not part of this build; "
+                       "save the PDF with -o and send it by hand") from None
+    return send_email(ctx, number, to=to, subject=subject, body=body,
+                      attachments=[Attachment(name, kind, data) for name, kind, data in attachments])
+
+
+def billing_recipients(ctx: Ctx, number: int) -> list[str]:
+    """The default billing contacts; without any, the billing e-mail (which falls back to main)."""
+    from ispterm.customers.lookup import customer_by_number
+    from ispterm.customers.model import Contact
+
+    with ctx.read() as s:
+        c = customer_by_number(s, number)
+        ids = s.exec(select(Contact.id).where(Contact.customer_id == c.id, Contact.billing_default,
+                                              Contact.email.is_not(None))).all()
+        if ids:
+            return [f"contact:{i}" for i in ids]
+        if not (c.billing_email or c.email):
+            raise ValidationError("to", f"customer {number} has no billing e-mail and no billing contact")
+        return ["billing" if c.billing_email else "main"]
+
+
+def send_account_summary(ctx: Ctx, number: int, date_from: date, date_to: date):
+    """Queue the account statement PDF to the default billing contacts."""
+    from ispterm.billing.account import account_statement
+    from ispterm.documents.statement import render
+    from ispterm.money import fmt
+
+    doc = account_statement(ctx, number, date_from, date_to)
+    body = (f"Dear customer,\n\nplease find attached the statement of your account {number} for "
+            f"{date_from:%d.%m.%Y} – {date_to:%d.%m.%Y}.\nOpening balance {fmt(doc.opening, doc.currency)}, "
+            f"closing balance {fmt(doc.closing, doc.currency)}.\n\n{doc.supplier.company_name}\n")
+    return queue_mail(ctx, number, to=billing_recipients(ctx, number),
+                      subject=f"Account statement {number} {date_from:%d.%m.%Y} – {date_to:%d.%m.%Y}",
+                      body=body, attachments=[(f"statement-{number}-{date_from}-{date_to}.pdf",
+                                               "application/pdf", render(doc))])
