@@ -158,3 +158,29 @@ def test_notifications_sup3_sup4(ctx):
     assert q.to == "tech1@isp.example, auth@isp.example"
     q = notify_contact_change(ctx, number, {"email": ("a@x.cz", "b@x.cz")})
     assert q.to == "admin@isp.example"
+
+
+def test_service_settings_and_statement_pdfs_are_attached(ctx):
+    """MSG-5 and MSG-6: the PDFs from ispterm.documents travel as attachments of queued mail."""
+    from ispterm.customers.contacts import add_contact, add_service
+    from ispterm.customers.service import create
+    from ispterm.messaging.model import OutboundAttachment
+    from ispterm.messaging.notices import send_contact_mail, send_service_settings
+    from ispterm.operators.service import add_operator
+    from ispterm.settings.service import set_setting
+    from sqlmodel import select
+
+    set_setting(ctx, "sender_addresses", "noc@isp.example")
+    number = create(ctx, "Svoboda Eva", {"email": "eva@example.cz"})
+    add_service(ctx, number, "Fiber 300", "500", ips=["10.1.2.3"])
+    contact = add_contact(ctx, number, {"name": "Účetní", "email": "ucetni@example.cz"})
+    add_operator(ctx, "tech1", "technician", email="tech1@isp.example")
+    q1 = send_service_settings(ctx, number, technician="tech1")
+    q2 = send_contact_mail(ctx, contact.id, "account_statement")
+    assert q1.to == "tech1@isp.example" and q2.to == "ucetni@example.cz"
+    with ctx.read() as s:
+        files = {a.message_id: a for a in s.exec(select(OutboundAttachment))}
+    assert files[q1.id].filename == f"service-settings-{number}.pdf" and files[q1.id].content.startswith(b"%PDF")
+    assert files[q2.id].filename.startswith(f"statement-{number}-") and files[q2.id].content.startswith(b"%PDF")
+    with pytest.raises(ValidationError, match="unknown operator"):
+        send_service_settings(ctx, number, technician="nobody")
