@@ -73,7 +73,7 @@ def test_templates_and_variables(cli, customer, tmp_path):
     assert "call" in cli("mail", "template", "list")[1]
 
 
-@pytest.mark.parametrize("args,message", [
+BAD_INPUT = [
     (["--subject", "S", "--body-file", "{body}"] + ["--attach", "{file}"] * 6, "attach: at most 5 attachments, got 6"),
     (["--subject", "S", "--body-file", "{body}", "--attach", "/nonexistent/x.pdf"], "cannot read '/nonexistent/x.pdf'"),
     (["--subject", "S", "--body-file", "/nonexistent/body.txt"], "body-file: cannot read"),
@@ -84,20 +84,23 @@ def test_templates_and_variables(cli, customer, tmp_path):
     (["--subject", "S", "--body-file", "{body}", "--priority", "urgent"], "priority: must be one of"),
     (["--subject", "S", "--body-file", "{body}", "--to", "technical"], "has no technical e-mail"),
     (["--subject", "{{ nope }}", "--body-file", "{body}"], "nope"),
-])
-def test_bad_input_is_one_line_and_queues_nothing(cli, customer, tmp_path, args, message):
+]
+
+
+def test_bad_input_is_one_line_and_queues_nothing(cli, customer, tmp_path):
     body = tmp_path / "b.txt"
     body.write_text("text")
     f = tmp_path / "f.txt"
     f.write_text("x")
-    args = [a.replace("{body}", str(body)).replace("{file}", str(f)) for a in args]
     history_before = cli("history", customer, "--json")[1]
-    code, out, err = cli("mail", "send", customer, *args)
-    assert code == 1
-    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err, err
-    assert message in err
-    assert json.loads(cli("mail", "queue", "--json")[1]) == []
-    assert cli("history", customer, "--json")[1] == history_before
+    for args, message in BAD_INPUT:
+        args = [a.replace("{body}", str(body)).replace("{file}", str(f)) for a in args]
+        code, out, err = cli("mail", "send", customer, *args)
+        assert code == 1, args
+        assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+        assert message in err, (message, err)
+        assert json.loads(cli("mail", "queue", "--json")[1]) == []
+        assert cli("history", customer, "--json")[1] == history_before
 
 
 def test_readonly_operator_cannot_send(cli, customer):

@@ -17,20 +17,23 @@ def test_defaults_are_seeded_and_every_default_passes_its_own_check(ctx):
         save_template(ctx, t.kind, t.name, body=t.body)  # re-saving runs the save-time checks
 
 
-@pytest.mark.parametrize("body,why", [
+BAD_TEMPLATES = [
     ("Hello {{ name }},\nyou owe {{ owd }}.", "body: line 2: unknown variable 'owd'"),
     ("{% for i in due_invoices %}{{ i.number }}", "body: line 1:"),
     ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "not allowed in a template"),
     ("{{ name.__init__.__globals__ }}", "not allowed in a template"),
     ("{{ cycler.__init__.__globals__.os }}", "not allowed in a template"),
-])
-def test_bad_templates_are_refused_at_save(ctx, body, why):
+]
+
+
+def test_bad_templates_are_refused_at_save(ctx):
     from ispterm.messaging.catalog import list_templates, save_template
 
     before = list_templates(ctx)
-    with pytest.raises(ValidationError) as exc:
-        save_template(ctx, "email", "broken", subject="s", body=body, create=True)
-    assert why in str(exc.value)
+    for body, why in BAD_TEMPLATES:
+        with pytest.raises(ValidationError) as exc:
+            save_template(ctx, "email", "broken", subject="s", body=body, create=True)
+        assert why in str(exc.value)
     assert list_templates(ctx) == before
 
 
@@ -155,3 +158,29 @@ def test_notifications_sup3_sup4(ctx):
     assert q.to == "tech1@isp.example, auth@isp.example"
     q = notify_contact_change(ctx, number, {"email": ("a@x.cz", "b@x.cz")})
     assert q.to == "admin@isp.example"
+
+
+def test_service_settings_and_statement_pdfs_are_attached(ctx):
+    """MSG-5 and MSG-6: the PDFs from ispterm.documents travel as attachments of queued mail."""
+    from ispterm.customers.contacts import add_contact, add_service
+    from ispterm.customers.service import create
+    from ispterm.messaging.model import OutboundAttachment
+    from ispterm.messaging.notices import send_contact_mail, send_service_settings
+    from ispterm.operators.service import add_operator
+    from ispterm.settings.service import set_setting
+    from sqlmodel import select
+
+    set_setting(ctx, "sender_addresses", "noc@isp.example")
+    number = create(ctx, "Svoboda Eva", {"email": "eva@example.cz"})
+    add_service(ctx, number, "Fiber 300", "500", ips=["10.1.2.3"])
+    contact = add_contact(ctx, number, {"name": "Účetní", "email": "ucetni@example.cz"})
+    add_operator(ctx, "tech1", "technician", email="tech1@isp.example")
+    q1 = send_service_settings(ctx, number, technician="tech1")
+    q2 = send_contact_mail(ctx, contact.id, "account_statement")
+    assert q1.to == "tech1@isp.example" and q2.to == "ucetni@example.cz"
+    with ctx.read() as s:
+        files = {a.message_id: a for a in s.exec(select(OutboundAttachment))}
+    assert files[q1.id].filename == f"service-settings-{number}.pdf" and files[q1.id].content.startswith(b"%PDF")
+    assert files[q2.id].filename.startswith(f"statement-{number}-") and files[q2.id].content.startswith(b"%PDF")
+    with pytest.raises(ValidationError, match="unknown operator"):
+        send_service_settings(ctx, number, technician="nobody")

@@ -114,11 +114,36 @@ def cancel(message_id: int) -> None:
 
 
 @app.command("contact", help="Welcome, password reset or account statement mail to a contact person.")
-def contact(contact_id: int, which: Annotated[str, typer.Argument(help="welcome, password_reset or account_statement.")]) -> None:
+def contact(
+    contact_id: int,
+    which: Annotated[str, typer.Argument(help="welcome, password_reset or account_statement.")],
+    date_from: Annotated[Optional[str], typer.Option("--from", help="Statement period start YYYY-MM-DD.")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--until", help="Statement period end YYYY-MM-DD.")] = None,
+) -> None:
+    from datetime import date
+
+    from ispterm import validation as v
     from ispterm.messaging.notices import send_contact_mail
 
-    queued = send_contact_mail(state.ctx(), contact_id, which)
+    period = None
+    if date_from or date_to:
+        period = (v.iso_date(date_from, field="from") if date_from else date(1970, 1, 1),
+                  v.iso_date(date_to, field="until") if date_to else date.today())
+    queued = send_contact_mail(state.ctx(), contact_id, which, period=period)
     typer.echo(f"message {queued.id} queued to {queued.to}")
+
+
+@app.command("settings", help="Send the customer's service settings as a PDF (to the customer or a technician).")
+def service_settings(
+    number: int,
+    to: Annotated[str, typer.Option("--to", help="main, technical, ... or an address.")] = "main",
+    technician: Annotated[Optional[str], typer.Option("--technician", help="Operator login; uses their e-mail.")] = None,
+    sender: Annotated[Optional[str], typer.Option("--sender")] = None,
+) -> None:
+    from ispterm.messaging.notices import send_service_settings
+
+    queued = send_service_settings(state.ctx(), number, to=to, technician=technician, sender=sender)
+    typer.echo(f"message {queued.id} queued to {queued.to} with service-settings-{number}.pdf")
 
 
 @app.command("run", help="Run the sender: drain the queue over SMTP and the SMS gateway (SIGTERM stops it).")

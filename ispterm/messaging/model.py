@@ -46,6 +46,9 @@ class OutboundMessage(SQLModel, table=True):
     subject: str | None = Field(default=None, max_length=300)
     body: str = Field(default="")
     html: str | None = Field(default=None)
+    # The whole e-mail as sent (RFC 5322 bytes, built once at enqueue): every attempt sends
+    # the same bytes, so a re-send after a crash is an exact duplicate with the same Message-ID.
+    raw: bytes | None = Field(default=None, sa_type=LargeBinary)
     # Bodies holding a fresh password are blanked once delivered.
     sensitive: bool = Field(default=False)
     created_at: datetime = time_field()

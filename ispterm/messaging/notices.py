@@ -7,11 +7,13 @@ the contact and put the password in the mail, whose body is blanked once it is d
 from __future__ import annotations
 
 import secrets
+from datetime import date, timedelta
 
 from sqlmodel import select
 
 from ispterm.context import Ctx
 from ispterm.errors import NotFound, ValidationError
+from ispterm.messaging.compose import attachment
 from ispterm.messaging.service import Queued, send_email, send_system_email
 from ispterm.operators.roles import COMM_WRITE
 
@@ -48,8 +50,11 @@ def _new_portal_password(ctx: Ctx, contact_id: int) -> tuple[int, str]:
 
 
 def send_contact_mail(ctx: Ctx, contact_id: int, which: str, *, sender: str | None = None,
-                      attachments: list = ()) -> Queued:
-    """Welcome, password reset or account statement to one contact person (MSG-6)."""
+                      attachments: list = (), period: tuple[date, date] | None = None) -> Queued:
+    """Welcome, password reset or account statement to one contact person (MSG-6).
+
+    The account statement carries the statement PDF of ``period`` (default: the last 12 months).
+    """
     from ispterm.customers.model import Contact, Customer
 
     ctx.require(COMM_WRITE)
@@ -65,6 +70,15 @@ def send_contact_mail(ctx: Ctx, contact_id: int, which: str, *, sender: str | No
             if contact is None:
                 raise NotFound(f"contact {contact_id} does not exist")
             number = s.get(Customer, contact.customer_id).number
+        if which == "account_statement":
+            from ispterm.billing.account import statement_pdf
+
+            today = ctx.now().date()
+            start, end = period or (today - timedelta(days=365), today)
+            if start > end:
+                raise ValidationError("period", f"starts after it ends ({start} > {end})")
+            attachments = [*attachments, attachment(f"statement-{number}-{start}-{end}.pdf",
+                                                    statement_pdf(ctx, number, start, end))]
     return send_email(ctx, number, to=f"contact:{contact_id}", template=which, extra=extra,
                       sender=sender, attachments=list(attachments), sensitive=bool(extra))
 
@@ -104,3 +118,23 @@ def notify_contact_change(ctx: Ctx, number: int, changes: dict[str, tuple[str | 
     text = "\n".join(f"{k}: {old or '-'} -> {new or '-'}" for k, (old, new) in changes.items())
     return send_system_email(ctx, [admin], template="contact_change",
                              context=card_context(ctx, card, extra={"text": text}), customer_id=card.id)
+
+
+def send_service_settings(ctx: Ctx, number: int, *, to: str = "main", technician: str | None = None,
+                          sender: str | None = None, priority: str = "normal") -> Queued:
+    """MSG-5: the customer's service settings as a PDF, to the customer or to a technician."""
+    from ispterm.documents.service_settings import settings_pdf
+    from ispterm.operators.model import Operator
+
+    ctx.require(COMM_WRITE)
+    if technician:
+        with ctx.read() as s:
+            op = s.exec(select(Operator).where(Operator.login == technician)).first()
+        if op is None:
+            raise ValidationError("technician", f"unknown operator {technician!r}")
+        if not op.email:
+            raise ValidationError("technician", f"operator {technician} has no e-mail address")
+        to = op.email
+    pdf = attachment(f"service-settings-{number}.pdf", settings_pdf(ctx, number))
+    return send_email(ctx, number, to=to, template="service_settings", attachments=[pdf],
+                      sender=sender, priority=priority)

@@ -13,21 +13,25 @@
 
 from __future__ import annotations
 
+import email.policy
 import os
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from ispterm.audit.model import AuditEvent
 from ispterm.audit.recorder import record
 from ispterm.context import Actor
-from ispterm.messaging.compose import Attachment
+from ispterm.messaging.compose import Attachment, build_email
 from ispterm.messaging.model import OutboundAttachment, OutboundMessage
+from ispterm.store.types import utcnow
 from ispterm.support.model import Communication
 
+SMTP_POLICY = email.policy.SMTP
 SENDER_ACTOR = Actor(id=None, login="mail-sender", role="readonly", name="ispterm sender")
 MAX_BACKOFF = timedelta(hours=6)
 _T = OutboundMessage.__table__
@@ -44,8 +48,7 @@ class Claimed:
     recipients: tuple[str, ...]
     subject: str | None
     body: str
-    html: str | None
-    attachments: tuple[Attachment, ...]
+    raw: bytes | None
     attempts: int
     created_at: datetime
     claimed_until: datetime
@@ -68,9 +71,17 @@ def enqueue(s: Session, *, kind: str, recipients: list[str], body: str, message_
             subject: str | None = None, html: str | None = None, sender: str | None = None,
             attachments: list[Attachment] = (), priority: int = 5, customer_id: int | None = None,
             contact_id: int | None = None, sensitive: bool = False) -> OutboundMessage:
-    """Queue one message in the caller's transaction (with its log and history rows)."""
+    """Queue one message in the caller's transaction (with its log and history rows).
+
+    An e-mail is built here, once: headers are checked (no CR/LF) and the bytes stored.
+    """
     actor = s.info.get("actor")
-    now = s.info.get("now")
+    now = s.info.get("now") or utcnow()
+    raw = None
+    if kind == "email":
+        raw = build_email(sender=sender or "", recipients=recipients, subject=subject or "", body=body,
+                          html=html, message_id=message_id, date=now,
+                          attachments=list(attachments)).as_bytes(policy=SMTP_POLICY)
     login = actor.login if actor else "system"
     to = ", ".join(recipients)
     comm = None
@@ -83,7 +94,7 @@ def enqueue(s: Session, *, kind: str, recipients: list[str], body: str, message_
     msg = OutboundMessage(kind=kind, status="queued", priority=priority, message_id=message_id,
                           customer_id=customer_id, contact_id=contact_id,
                           communication_id=comm.id if comm else None, sender=sender,
-                          recipients=to, subject=subject, body=body, html=html,
+                          recipients=to, subject=subject, body=body, html=html, raw=raw,
                           sensitive=sensitive, created_at=now, next_attempt_at=now,
                           created_by=login)
     s.add(msg)
@@ -102,11 +113,12 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{os.urandom(3).hex()}"
 
 
-def _session(engine: Engine, now: datetime) -> Session:
-    s = Session(engine, expire_on_commit=False)
-    s.info["actor"] = SENDER_ACTOR
-    s.info["now"] = now
-    return s
+def _audit_row(now: datetime, customer_id: int | None, message: int, action: str, new: str | None,
+               summary: str) -> dict:
+    """The same row ``audit.recorder.record`` writes, built without an ORM session (hot path)."""
+    return {"at": now, "operator": SENDER_ACTOR.login, "customer_id": customer_id, "entity": "message",
+            "entity_id": message, "action": action, "field": None, "old": None, "new": new,
+            "summary": summary, "private_to": None}
 
 
 def claim(engine: Engine, worker: str, *, kind: str, limit: int, lease: timedelta,
@@ -121,18 +133,23 @@ def claim(engine: Engine, worker: str, *, kind: str, limit: int, lease: timedelt
     stmt = (update(_T).where(_T.c.id.in_(pick.scalar_subquery()))
             .values(status="sending", claimed_by=worker, claimed_until=until, attempts=_T.c.attempts + 1)
             .returning(_T.c.id, _T.c.kind, _T.c.message_id, _T.c.sender, _T.c.recipients, _T.c.subject,
-                       _T.c.body, _T.c.html, _T.c.attempts, _T.c.created_at, _T.c.priority))
-    with _session(engine, now) as s, s.begin():
-        rows = sorted(s.execute(stmt).all(), key=lambda r: (r.priority, r.id))
-        files: dict[int, list[Attachment]] = {}
-        if rows:
-            a = OutboundAttachment.__table__
-            for r in s.execute(select(a.c.message_id, a.c.filename, a.c.content_type, a.c.content)
-                               .where(a.c.message_id.in_([r.id for r in rows])).order_by(a.c.id)):
-                files.setdefault(r.message_id, []).append(Attachment(r.filename, r.content_type, r.content))
+                       _T.c.body, _T.c.raw, _T.c.attempts, _T.c.created_at, _T.c.priority))
+    with engine.begin() as conn:
+        rows = sorted(conn.execute(stmt).all(), key=lambda r: (r.priority, r.id))
     return [Claimed(r.id, r.kind, r.message_id, r.sender,
                     tuple(x.strip() for x in r.recipients.split(",") if x.strip()), r.subject, r.body,
-                    r.html, tuple(files.get(r.id, ())), r.attempts, r.created_at, until) for r in rows]
+                    r.raw, r.attempts, r.created_at, until) for r in rows]
+
+
+# Built once: the finish runs per message, and statement construction costs more than SQLite.
+_FINISH = (update(_T).where(_T.c.id == bindparam("mid"), _T.c.claimed_by == bindparam("worker"))
+           .values(status=bindparam("b_status"), claimed_by=None, claimed_until=None,
+                   sent_at=bindparam("b_sent_at"), reply=bindparam("b_reply"), last_error=bindparam("b_error"),
+                   next_attempt_at=bindparam("b_next"))
+           .returning(_T.c.customer_id, _T.c.communication_id, _T.c.sensitive))
+_COMM = (update(Communication.__table__).where(Communication.__table__.c.id == bindparam("cid"))
+         .values(status=bindparam("c_status"), detail=bindparam("c_detail")))
+_AUDIT = insert(AuditEvent.__table__)
 
 
 def backoff(policy: Policy, attempts: int) -> timedelta:
@@ -149,32 +166,24 @@ def finish(engine: Engine, item: Claimed, worker: str, outcome: Outcome, *, now:
             status, reply = "failed", f"gave up after {item.attempts} attempts: {reply}"
         elif age >= policy.max_age:
             status, reply = "failed", f"gave up after {age.total_seconds() / 3600:.0f} h: {reply}"
-    values: dict = {"claimed_by": None, "claimed_until": None}
-    if status == "sent":
-        values.update(status="sent", sent_at=now, reply=reply, last_error=None)
-    elif status == "failed":
-        values.update(status="failed", last_error=reply, reply=reply)
-    else:
-        values.update(status="queued", last_error=reply, next_attempt_at=now + backoff(policy, item.attempts))
-    with _session(engine, now) as s, s.begin():
-        stmt = (update(_T).where(_T.c.id == item.id, _T.c.claimed_by == worker).values(**values)
-                .returning(_T.c.customer_id, _T.c.communication_id, _T.c.sensitive))
-        row = s.execute(stmt).first()
+    params = {"mid": item.id, "worker": worker, "b_status": "queued" if status == "retry" else status,
+              "b_sent_at": now if status == "sent" else None, "b_reply": reply,
+              "b_error": None if status == "sent" else reply,
+              "b_next": now + backoff(policy, item.attempts) if status == "retry" else now}
+    shown = "retrying" if status == "retry" else status
+    what = "e-mail" if item.kind == "email" else "SMS"
+    verb = {"sent": "sent", "failed": "failed", "retrying": f"attempt {item.attempts} failed, will retry"}[shown]
+    with engine.begin() as conn:
+        row = conn.execute(_FINISH, params).first()
         if row is None:
             return "lost"
         if row.sensitive and status == "sent":
-            s.execute(update(_T).where(_T.c.id == item.id)
-                      .values(body="(removed after delivery: it held a password)", html=None))
-        shown = "retrying" if status == "queued" or status == "retry" else status
+            conn.execute(update(_T).where(_T.c.id == item.id)
+                         .values(body="(removed after delivery: it held a password)", html=None, raw=None))
         if row.communication_id is not None:
-            c = Communication.__table__
-            s.execute(update(c).where(c.c.id == row.communication_id).values(status=shown, detail=reply))
-        what = "e-mail" if item.kind == "email" else "SMS"
-        to = ", ".join(item.recipients)
-        verb = {"sent": "sent", "failed": "failed", "retrying": f"attempt {item.attempts} failed, will retry"}[shown]
-        record(s, customer_id=row.customer_id, entity="message", entity_id=item.id,
-               action=f"{item.kind}_{shown}", new=reply[:500],
-               summary=f"{what} to {to} {verb}: {reply[:200]}")
+            conn.execute(_COMM, {"cid": row.communication_id, "c_status": shown, "c_detail": reply})
+        summary = f"{what} to {', '.join(item.recipients)} {verb}: {reply[:200]}"
+        conn.execute(_AUDIT, _audit_row(now, row.customer_id, item.id, f"{item.kind}_{shown}", reply[:500], summary))
     return "queued" if status == "retry" else status
 
 
@@ -182,8 +191,8 @@ def release(engine: Engine, worker: str, ids: list[int], *, now: datetime) -> No
     """Give back claimed messages that were not tried (clean stop); the attempt is not counted."""
     if not ids:
         return
-    with _session(engine, now) as s, s.begin():
-        s.execute(update(_T).where(_T.c.id.in_(ids), _T.c.claimed_by == worker, _T.c.status == "sending")
+    with engine.begin() as conn:
+        conn.execute(update(_T).where(_T.c.id.in_(ids), _T.c.claimed_by == worker, _T.c.status == "sending")
                   .values(status="queued", claimed_by=None, claimed_until=None, attempts=_T.c.attempts - 1))
 
 
@@ -200,8 +209,8 @@ def _alive(pid: int) -> bool:
 def release_dead(engine: Engine, *, now: datetime) -> int:
     """Free at once the claims of senders on this host whose process is gone (no lease wait)."""
     host = socket.gethostname()
-    with _session(engine, now) as s, s.begin():
-        rows = s.execute(select(_T.c.id, _T.c.claimed_by)
+    with engine.begin() as conn:
+        rows = conn.execute(select(_T.c.id, _T.c.claimed_by)
                          .where(_T.c.status == "sending", _T.c.claimed_by.like(f"{host}:%"))).all()
         dead = []
         for r in rows:
@@ -209,6 +218,6 @@ def release_dead(engine: Engine, *, now: datetime) -> int:
             if len(parts) == 3 and parts[1].isdigit() and not _alive(int(parts[1])):
                 dead.append(r.id)
         if dead:
-            s.execute(update(_T).where(_T.c.id.in_(dead), _T.c.status == "sending")
+            conn.execute(update(_T).where(_T.c.id.in_(dead), _T.c.status == "sending")
                       .values(status="queued", claimed_by=None, claimed_until=None))
     return len(dead)

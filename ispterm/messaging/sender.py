@@ -22,7 +22,6 @@ from sqlalchemy.engine import Engine
 
 from ispterm.errors import ConfigError
 from ispterm.messaging import queue
-from ispterm.messaging.compose import build_email
 from ispterm.messaging.queue import Claimed, Outcome, Policy
 from ispterm.store.types import utcnow
 
@@ -146,6 +145,8 @@ class Sender:
         self.worker = queue.worker_name()
         self.stats = SenderStats()
         self.rate = _RateLimit(settings.rate_per_minute)
+        # A lease shorter than one delivery's deadline would hand messages back untried.
+        self.lease = max(settings.lease, timedelta(seconds=2 * settings.deadline))
 
     # --- SMTP ------------------------------------------------------------------------
 
@@ -168,28 +169,44 @@ class Sender:
         except Exception:  # noqa: BLE001 - a connection being thrown away may fail any way
             client.close()
 
-    async def _deliver_email(self, client, item: Claimed):
-        """Send one e-mail; returns (outcome, client to reuse or None)."""
+    async def _deliver_email(self, client, item: Claimed, previous: asyncio.Task | None = None):
+        """Send one e-mail; returns (outcome, client to reuse or None).
+
+        ``previous`` is the task recording the last message's outcome: it runs while this
+        message's envelope (MAIL, RCPT) is sent and is awaited before DATA, so at most one
+        message per connection is ever accepted by the server but not yet recorded. That
+        bounds the duplicates a crash can cause to one per connection.
+        """
         import aiosmtplib
 
-        msg = build_email(sender=item.sender or "", recipients=list(item.recipients),
-                          subject=item.subject or "", body=item.body, html=item.html,
-                          message_id=item.message_id, date=item.created_at,
-                          attachments=list(item.attachments))
         try:
             async with asyncio.timeout(self.s.deadline):
                 if client is None or not client.is_connected:
                     client = self._client()
                     await client.connect()
-                errors, reply = await client.send_message(msg, sender=item.sender,
-                                                          recipients=list(item.recipients))
+                refused = []
+                await client.mail(item.sender or "")
+                for address in item.recipients:
+                    try:
+                        await client.rcpt(address)
+                    except aiosmtplib.SMTPRecipientRefused as exc:
+                        refused.append(exc)
+                if len(refused) == len(item.recipients):
+                    raise aiosmtplib.SMTPRecipientsRefused(refused)
+                if previous is not None:
+                    await previous
+                    previous = None
+                response = await client.data(item.raw)
         except (aiosmtplib.SMTPException, OSError, TimeoutError, ValueError) as exc:
             outcome = classify(exc)
             await self._close(client)
             return outcome, None
-        text = f"250 {reply}".strip()
-        if errors:
-            text += "; refused: " + "; ".join(f"{r}: {e.code} {e.message}" for r, e in errors.items())
+        finally:
+            if previous is not None:
+                await previous
+        text = f"{response.code} {response.message}".strip()
+        if refused:
+            text += "; refused: " + "; ".join(f"{e.recipient}: {e.code} {e.message}" for e in refused)
         return Outcome("sent", text), client
 
     async def _deliver_sms(self, item: Claimed) -> Outcome:
@@ -207,8 +224,14 @@ class Sender:
     # --- the loop ----------------------------------------------------------------------
 
     async def _finish(self, item: Claimed, outcome: Outcome) -> None:
-        status = await asyncio.to_thread(queue.finish, self.engine, item, self.worker, outcome,
-                                         now=utcnow(), policy=self.s.policy)
+        """Record an outcome; a failure here is logged, and the lease brings the message back."""
+        try:
+            status = await asyncio.to_thread(queue.finish, self.engine, item, self.worker, outcome,
+                                             now=utcnow(), policy=self.s.policy)
+        except Exception as exc:  # noqa: BLE001 - a lost database must not kill the sender
+            self.stats.errors += 1
+            log.warning("message %s: cannot record %s: %s", item.id, outcome.status, exc)
+            return
         if status == "sent":
             self.stats.sent += 1
         elif status == "failed":
@@ -226,7 +249,7 @@ class Sender:
             while not self.stop.is_set():
                 try:
                     batch = await asyncio.to_thread(queue.claim, self.engine, self.worker, kind=kind,
-                                                    limit=self.s.batch, lease=self.s.lease, now=utcnow())
+                                                    limit=self.s.batch, lease=self.lease, now=utcnow())
                 except Exception as exc:  # noqa: BLE001 - a lost database must not kill the sender
                     self.stats.errors += 1
                     log.warning("cannot claim messages: %s", exc)
@@ -238,30 +261,46 @@ class Sender:
                         return
                     await self._idle()
                     continue
-                client = await self._run_batch(kind, batch, client)
+                try:
+                    client = await self._run_batch(kind, batch, client)
+                except Exception as exc:  # noqa: BLE001 - e.g. the database went away mid-batch
+                    self.stats.errors += 1
+                    log.warning("sender worker: %s", exc)
+                    await self._close(client)
+                    client = None
+                    await self._idle()
         finally:
             await self._close(client)
 
     async def _run_batch(self, kind: str, batch: list[Claimed], client):
-        for n, item in enumerate(batch):
-            left = (item.claimed_until - utcnow()).total_seconds()
-            if self.stop.is_set() or left < self.s.deadline:
-                # Not tried: give the rest back now rather than waiting for the lease.
-                await asyncio.to_thread(queue.release, self.engine, self.worker,
-                                        [i.id for i in batch[n:]], now=utcnow())
-                return client
-            await self.rate.wait(self.stop)
-            try:
-                if kind == "email":
-                    outcome, client = await self._deliver_email(client, item)
-                else:
-                    outcome = await self._deliver_sms(item)
-                await self._finish(item, outcome)
-            except Exception as exc:  # noqa: BLE001 - survive bugs and database outages alike
-                self.stats.errors += 1
-                log.exception("message %s: %s", item.id, exc)
-                await self._close(client)
-                client = None
+        pending: asyncio.Task | None = None
+        try:
+            for n, item in enumerate(batch):
+                left = (item.claimed_until - utcnow()).total_seconds()
+                if self.stop.is_set() or left < self.s.deadline:
+                    # Not tried: give the rest back now rather than waiting for the lease.
+                    await asyncio.to_thread(queue.release, self.engine, self.worker,
+                                            [i.id for i in batch[n:]], now=utcnow())
+                    return client
+                await self.rate.wait(self.stop)
+                try:
+                    if kind == "email":
+                        outcome, client = await self._deliver_email(client, item, pending)
+                    else:
+                        if pending is not None:
+                            await pending
+                        outcome = await self._deliver_sms(item)
+                    pending = None
+                except Exception as exc:  # noqa: BLE001 - survive bugs alike; the lease brings it back
+                    self.stats.errors += 1
+                    log.exception("message %s: %s", item.id, exc)
+                    await self._close(client)
+                    client = None
+                    continue
+                pending = asyncio.create_task(self._finish(item, outcome))
+        finally:
+            if pending is not None:
+                await pending
         return client
 
     async def _idle(self) -> None:

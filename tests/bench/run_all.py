@@ -1,6 +1,6 @@
 """Every benchmark in one go (``make bench``); each prints its own figures."""
 
-from tests.bench import bench_app, bench_import, bench_invoice_run, bench_search, bench_startup
+from tests.bench import bench_app, bench_import, bench_invoice_run, bench_mail, bench_search, bench_startup
 
 
 def main() -> None:
@@ -12,6 +12,7 @@ def main() -> None:
     bench_invoice_run.main()
     bench_import.main()
     bench_app.main()
+    bench_mail.main()
 
 
 if __name__ == "__main__":

@@ -66,6 +66,7 @@ def upgrade() -> None:
     sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
     sa.Column('body', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('html', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('raw', sa.LargeBinary(), nullable=True),
     sa.Column('sensitive', sa.Boolean(), nullable=False),
     sa.Column('created_at', ispterm.store.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
