@@ -189,3 +189,15 @@ def test_cli_pdf_and_errors(cli, ctx, tmp_path):
     assert code == 1 and err.startswith("error: --to:")
     code, _, err = cli("billing", "group", "edit", "Main", "--set", "iban=XX")
     assert code == 1 and "iban" in err
+
+
+def test_send_account_summary_goes_through_the_mail_queue_only(cli, ctx):
+    n = cs.create(ctx, "Summary", {"email": "summary@example.cz"})
+    code, out, err = cli("billing", "statement", str(n), "--from", "2026-01-01", "--to", "2026-01-31", "--send")
+    try:
+        import ispterm.messaging.service  # noqa: F401
+    except ImportError:
+        assert code == 1 and "mail queue" in err
+        return
+    assert code == 0, err
+    assert "account summary queued as message" in out and "summary@example.cz" in out

@@ -239,7 +239,7 @@ def statement(
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
     if send:
         queued = send_account_summary(ctx, number, start, end)
-        typer.echo(f"account summary queued as message {queued.id} to {', '.join(queued.recipients)}")
+        typer.echo(f"account summary queued as message {queued.id} to {queued.to}")
         if output is None:
             return
     _write_pdf(statement_pdf(ctx, number, start, end), output, f"statement-{number}-{start}-{end}.pdf")
