@@ -70,6 +70,7 @@ def initialise(url: str, login: str, *, phone_region: str | None = None) -> bool
     Returns whether that first operator was created (an existing database keeps its own).
     """
     from ispterm.context import SYSTEM
+    from ispterm.messaging.catalog import seed_templates
     from ispterm.operators.service import ensure_first_operator
     from ispterm.settings.service import seed_defaults
     from ispterm.store.engine import check_reachable, make_engine
@@ -80,6 +81,7 @@ def initialise(url: str, login: str, *, phone_region: str | None = None) -> bool
     upgrade(engine)
     with Ctx(engine=engine, actor=SYSTEM).write() as s:
         seed_defaults(s, phone_region=phone_region)
+        seed_templates(s)
         created = ensure_first_operator(s, login) is not None
     engine.dispose()
     return created

@@ -67,10 +67,16 @@ class IsptermApp(App[None]):
 
             self.push_screen(CustomerCardScreen(self.start_number, tab=self.start_tab,
                                                 header=self.start_header, root=True))
+            # The header is already known: paint it first, then load the ORM and services
+            # (their import would hold the GIL while the first frame is being drawn).
+            self.call_after_refresh(self.call_after_refresh, self.start_boot)
         else:
             from screens.customer_list import CustomerListScreen
 
             self.push_screen(CustomerListScreen())
+            self.start_boot()
+
+    def start_boot(self) -> None:
         self.run_worker(self._boot, thread=True, name="boot", group="boot")
 
     def _boot(self) -> None:
@@ -89,6 +95,12 @@ class IsptermApp(App[None]):
         self.ctx = ctx
         self._ctx_ready.set()
         self.post_message(Booted())
+        if self.config is not None and self.config.keymap:
+            unknown = sorted(set(self.config.keymap) - binding_ids())
+            if unknown:
+                self.call_from_thread(
+                    self.notify, f"keymap: no key binding has the id {', '.join(unknown)}; "
+                    "see README for the ids", title="Config", severity="warning", timeout=10)
 
     def on_booted(self, _message: Booted) -> None:
         for screen in self.screen_stack:
@@ -143,21 +155,55 @@ class IsptermApp(App[None]):
             self.action_show_help_panel()
 
 
+def binding_ids() -> set[str]:
+    """Every binding id in the app (what a ``[keymap]`` section may name)."""
+    import importlib
+    import pkgutil
+
+    import screens
+
+    for module in pkgutil.walk_packages(screens.__path__, "screens."):
+        importlib.import_module(module.name)
+    ids: set[str] = set()
+    seen: set[type] = set()
+    stack: list[type] = [IsptermApp, *_widget_classes()]
+    while stack:
+        cls = stack.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        stack.extend(cls.__subclasses__())
+        for binding in getattr(cls, "BINDINGS", []):
+            if getattr(binding, "id", None):
+                ids.add(binding.id)
+    return ids
+
+
+def _widget_classes() -> list[type]:
+    from textual.screen import Screen
+    from textual.widget import Widget
+
+    return [Screen, Widget]
+
+
+def check_options(*, tab: str | None = None, theme: str | None = None,
+                  config: Config | None = None) -> None:
+    """Refuse an unknown ``--tab``, ``--theme`` or ``ui.theme`` before anything is opened."""
+    from ispterm.errors import ValidationError
+    from themes import names
+
+    if tab is not None and tab not in TABS:
+        raise ValidationError("--tab", f"must be one of {', '.join(TABS)}, got {tab!r}")
+    for field, value in (("--theme", theme), ("ui.theme (config)", config.theme if config else None)):
+        if value is not None and value not in names():
+            raise ValidationError(field, f"unknown theme {value!r}; choose one of {', '.join(names())}")
+
+
 def make_app(url: str, login: str, *, number: int | None = None, tab: str | None = None,
              readonly: bool = False, theme: str | None = None, config: Config | None = None,
              header: CardHeader | None = None) -> IsptermApp:
     """The one way to build the App (CLI and tests)."""
-    if tab is not None and tab not in TABS:
-        from ispterm.errors import ValidationError
-
-        raise ValidationError("--tab", f"must be one of {', '.join(TABS)}, got {tab!r}")
-    if theme is not None:
-        from themes import names
-
-        if theme not in names():
-            from ispterm.errors import ValidationError
-
-            raise ValidationError("--theme", f"unknown theme {theme!r}; choose one of {', '.join(names())}")
+    check_options(tab=tab, theme=theme, config=config)
     return IsptermApp(url, login, number=number, tab=tab, readonly=readonly, theme=theme,
                       config=config, header=header)
 
@@ -168,6 +214,6 @@ def run_app(app: IsptermApp, *, mouse: bool = True) -> int:
     return app.return_code or 0
 
 
-__all__ = ["IsptermApp", "TABS", "make_app", "run_app"]
+__all__ = ["IsptermApp", "TABS", "check_options", "make_app", "run_app"]
 
 

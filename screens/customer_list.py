@@ -24,7 +24,7 @@ from screens.widgets import render
 if TYPE_CHECKING:
     from ispterm.customers.card import CustomerRow
 
-PAGE = 50
+MIN_PAGE = 20
 COLUMNS = (("Number", "number"), ("Name", "name"), ("City", "city"), ("Status", "status"),
            ("Marks", "marks"), ("Balance", "balance"))
 FIXED = {"number": 6, "status": 12, "marks": 8, "balance": 11}
@@ -54,6 +54,7 @@ class CustomerListScreen(Screen):
         self.loaded_rows = 0
         self.more = False
         self.loading_more = False
+        self.total: int | None = None  # customers in the database, counted once per screen
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,23 +103,29 @@ class CustomerListScreen(Screen):
         elif table.row_count:
             table.focus()
 
+    @property
+    def page(self) -> int:
+        """One screenful and a little: the rows typed-ahead results need, never more."""
+        return max(MIN_PAGE, self.size.height + 4)
+
     def search(self, query: str, offset: int = 0) -> None:
-        self._search(query, offset)
+        self._search(query, offset, self.page)
 
     @work(thread=True, exclusive=True, group="search")
-    def _search(self, query: str, offset: int) -> None:
+    def _search(self, query: str, offset: int, limit: int) -> None:
         from ispterm.customers import service
 
         ctx = self.app.wait_ctx()  # type: ignore[attr-defined]
         if get_current_worker().is_cancelled:
             return
         if query.strip():
-            rows = service.search(ctx, query, limit=PAGE, offset=offset)
+            rows = service.search(ctx, query, limit=limit, offset=offset)
         else:
-            rows = service.list_page(ctx, limit=PAGE, offset=offset)
-        total = service.customer_count(ctx) if not query.strip() and offset == 0 else None
+            rows = service.list_page(ctx, limit=limit, offset=offset)
+        if self.total is None and not query.strip():
+            self.total = service.customer_count(ctx)
         if not get_current_worker().is_cancelled:
-            self.post_message(SearchResults(query, offset, rows, total))
+            self.post_message(SearchResults(query, offset, rows, self.total, limit))
 
     def on_search_results(self, message: SearchResults) -> None:
         if message.query != self.query_text:
@@ -132,7 +139,7 @@ class CustomerListScreen(Screen):
         for row in message.rows:
             table.add_row(*self._cells(row), key=str(row.number))
         self.loaded_rows += len(message.rows)
-        self.more = len(message.rows) == PAGE
+        self.more = len(message.rows) == message.limit
         self.loading_more = False
         self._status(message)
 

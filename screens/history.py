@@ -17,7 +17,6 @@ from screens.widgets.history_view import HistoryView
 class GlobalHistoryScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="global_history.back"),
-        Binding("enter", "open", "Open card", id="global_history.open"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -30,20 +29,10 @@ class GlobalHistoryScreen(Screen):
         self.query_one("#history-table", DataTable).focus()
         self.query_one(HistoryView).load()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "open":
-            entry = self.query_one(HistoryView).current()
-            return entry is not None and entry.customer_number is not None
-        return True
-
     @on(DataTable.RowSelected, "#history-table")
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
-
-    @on(DataTable.RowHighlighted, "#history-table")
-    def _moved(self, _event: DataTable.RowHighlighted) -> None:
-        self.refresh_bindings()
 
     def action_open(self) -> None:
         entry = self.query_one(HistoryView).current()

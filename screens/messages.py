@@ -14,11 +14,13 @@ class Booted(Message, bubble=False):
 
 
 class SearchResults(Message):
-    def __init__(self, query: str, offset: int, rows: list[Any], total_hint: int | None = None) -> None:
+    def __init__(self, query: str, offset: int, rows: list[Any], total_hint: int | None = None,
+                 limit: int = 0) -> None:
         self.query = query
         self.offset = offset
         self.rows = rows
         self.total_hint = total_hint
+        self.limit = limit
         super().__init__()
 
 

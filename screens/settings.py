@@ -113,6 +113,10 @@ class ValuePrompt(ModalScreen[Any]):
 class SettingsScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="settings.back"),
+        Binding("1", "pane('settings-system')", "System", id="settings.pane.system", show=False),
+        Binding("2", "pane('settings-codes')", "Code lists", id="settings.pane.codes", show=False),
+        Binding("left_square_bracket,right_square_bracket", "other_pane", "Other pane",
+                id="settings.pane.other", show=False),
         Binding("e", "edit", "Edit value", id="settings.edit"),
         Binding("a", "add_code", "Add item", id="settings.add_code"),
     ]
@@ -142,7 +146,7 @@ class SettingsScreen(Screen):
                 table.add_column("Meaning", key="help")
                 yield table
                 yield Static("", id="setting-detail", classes="muted")
-            with TabPane("Code lists", id="settings-codes"):
+            with TabPane("2 Code lists", id="settings-codes"):
                 with Horizontal():
                     yield OptionList(*[k.replace("_", " ") for k in self.kinds], id="code-kinds")
                     codes: DataTable = DataTable(id="codes-table", cursor_type="row", zebra_stripes=True)
@@ -202,9 +206,12 @@ class SettingsScreen(Screen):
         row = table.cursor_row
         self.settings = settings
         table.clear()
-        for s in settings:
-            marker = "" if s.value == s.default else " *"
-            table.add_row(s.key, cut(shown(s.value), 24) + marker, cut(s.help, 40), key=s.key)
+        values = [cut(shown(s.value), 24) + ("" if s.value == s.default else " *") for s in settings]
+        # The meaning gets what is left of the width (it is shown in full below the table).
+        used = max((len(s.key) for s in settings), default=0) + max(map(len, values), default=0) + 8
+        help_width = max(16, table.size.width - used)
+        for s, value in zip(settings, values):
+            table.add_row(s.key, value, cut(s.help, help_width), key=s.key)
         if settings:
             table.move_cursor(row=min(row, len(settings) - 1), animate=False)
         self._setting_detail()
@@ -266,6 +273,14 @@ class SettingsScreen(Screen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_pane(self, pane: str) -> None:
+        self.query_one("#settings-tabs", TabbedContent).active = pane
+        target = "#settings-table" if pane == "settings-system" else "#code-kinds"
+        self.query_one(target).focus()
+
+    def action_other_pane(self) -> None:
+        self.action_pane("settings-codes" if self._pane() == "settings-system" else "settings-system")
 
     def action_edit(self) -> None:
         setting = self.current_setting()

@@ -175,3 +175,27 @@ def run_ispterm(*args: str, env: dict | None = None, timeout: float = 60) -> sub
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "ispterm", *args], capture_output=True, text=True,
                           env=full_env, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The bundled demo data set in a SQLite file, made once per run (fixed dates: stable)."""
+    from ispterm import sample
+    from ispterm.connect import dispose_engines, initialise, open_ctx
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    url = f"sqlite:///{path}"
+    initialise(url, ADMIN)
+    sample.load_file(open_ctx(url, ADMIN), sample.demo_path())
+    dispose_engines()
+    return path
+
+
+@pytest.fixture
+def demo_url(tmp_path, demo_template) -> str:
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_template, path)
+    yield f"sqlite:///{path}"
+    from ispterm.connect import dispose_engines
+
+    dispose_engines()

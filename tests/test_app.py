@@ -203,6 +203,7 @@ def test_header_read_with_core_agrees_with_the_card(ctx, db_url):
     from ispterm.billing import service as bs
     from ispterm.billing.service import Line
     from ispterm.customers.header import read_header
+    from ispterm.store.quick import connect
 
     n = cs.create(ctx, "Header Money", {"marks": "VIP, Problem"})
     inv = bs.issue_invoice(ctx, n, [Line("Fiber", Decimal("499.00"))], issued_on=date(2026, 1, 1))
@@ -210,19 +211,50 @@ def test_header_read_with_core_agrees_with_the_card(ctx, db_url):
     bs.record_payment(ctx, n, "600.50", date(2026, 1, 10))
     bs.cancel_invoice(ctx, inv.id)
     card = cs.get_card(ctx, n)
-    header = read_header(ctx.engine, n)
+    with connect(db_url) as conn:
+        header = read_header(conn, n)
     assert header.balance == card.standing.balance == Decimal("101.50")
     assert header.name == card.name and header.status == card.status
     assert [m for m, _ in header.marks] == [m.name for m in card.marks]
 
 
-def test_cli_open_refuses_bad_input_in_one_line(db_url, sqlite_url):
+def test_cli_open_refuses_bad_input_in_one_line(sqlite_url, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[ui]\ntheme = "pink"\n', encoding="utf-8")
     for args, message in [
         (["open", "999999"], "customer 999999 does not exist"),
         (["open", "10001", "--tab", "money"], "--tab: must be one of"),
         (["--theme", "purple", "open", "10001"], "--theme: unknown theme 'purple'"),
+        (["open", "10001"], "ui.theme (config): unknown theme 'pink'"),
+        ([], "ui.theme (config): unknown theme 'pink'"),
     ]:
-        result = run_ispterm("--db", sqlite_url, "--operator", "admin", *args)
+        env = {"ISPTERM_CONFIG": str(config)} if "pink" in message else None
+        result = run_ispterm("--db", sqlite_url, "--operator", "admin", *args, env=env)
         assert result.returncode == 1, result.stderr
         assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
         assert message in result.stderr
+
+
+async def test_keymap_from_config_rebinds_and_names_unknown_ids(ctx, db_url, tmp_path):
+    from ispterm.config import load
+
+    path = tmp_path / "config.toml"
+    path.write_text('[keymap]\n"info.edit" = "x"\n"no.such.binding" = "z"\n', encoding="utf-8")
+    n = cs.create(ctx, "Keymap Case")
+    app = make_app(db_url, "admin", number=n, config=load(path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert any("no.such.binding" in str(n.message) for n in app._notifications)
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "CustomerCardScreen", "e is no longer edit"
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "EditForm"
+
+
+def test_every_binding_id_is_unique_per_class_and_known():
+    from screens.app import binding_ids
+
+    ids = binding_ids()
+    assert {"app.quit", "list.search", "card.back", "info.edit", "billing.edit", "form.save"} <= ids

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ispterm.audit.model import AuditEvent
 from ispterm.billing.model import BillingGroup, Invoice, Payment
+from ispterm.billing.statements.model import BankStatement
 from ispterm.customers.model import (
     AdditionalValue,
     Contact,
@@ -26,6 +27,7 @@ from ispterm.customers.model import (
     Service,
     ServiceIp,
 )
+from ispterm.messaging.model import MessageTemplate, SystemVariable
 from ispterm.notes.model import Note
 from ispterm.operators.model import Operator
 from ispterm.settings.model import AdditionalField, CodeItem, Setting
@@ -47,6 +49,9 @@ ENTITY = {
     CodeItem: "code",
     BillingGroup: "billing_group",
     AdditionalField: "additional_field",
+    MessageTemplate: "template",
+    SystemVariable: "variable",
+    BankStatement: "bank_statement",
 }
 BOOKKEEPING = {"id", "version", "updated_at", "updated_by", "created_at", "created_by"}
 SECRETS = {"password_hash", "portal_password_hash"}

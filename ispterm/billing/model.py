@@ -100,6 +100,8 @@ class Payment(SQLModel, table=True):
     cancelled_at: datetime | None = time_field(nullable=True, default_now=False)
     created_at: datetime = time_field()
     created_by: str | None = Field(default=None, max_length=64)
+    # The bank statement a payment was imported from (BIL-8); empty for payments entered by hand.
+    statement_id: int | None = Field(default=None, foreign_key="bank_statement.id", index=True)
 
 
 class PaymentAllocation(SQLModel, table=True):

@@ -104,28 +104,45 @@ def reallocate(s: Session, customer_id: int) -> None:
     payments = s.exec(select(Payment).where(Payment.customer_id == customer_id,
                                             Payment.cancelled_at.is_(None))
                       .order_by(Payment.received_on, Payment.id)).all()
-    owed = {inv.id: inv.total for inv in invoices}
-    paid_on: dict[int, date] = {}
-    queue = [inv for inv in invoices if inv.total > 0]
-    for inv in invoices:
-        if inv.total <= 0:
-            paid_on[inv.id] = inv.issued_on
-    for payment in payments:
-        left = payment.amount
-        while left > 0 and queue:
-            inv = queue[0]
-            part = min(left, owed[inv.id])
-            s.add(PaymentAllocation(payment_id=payment.id, invoice_id=inv.id, amount=part))
-            owed[inv.id] -= part
-            left -= part
-            if owed[inv.id] == 0:
-                paid_on[inv.id] = payment.received_on
-                queue.pop(0)
+    allocations, paid_on = settle([(inv.id, inv.total, inv.issued_on) for inv in invoices],
+                                  [(p.id, p.amount, p.received_on) for p in payments])
+    for payment_id, invoice_id, part in allocations:
+        s.add(PaymentAllocation(payment_id=payment_id, invoice_id=invoice_id, amount=part))
     for inv in invoices:
         status = "paid" if inv.id in paid_on else "issued"
         if inv.status != status or inv.paid_on != paid_on.get(inv.id):
             inv.status = status
             inv.paid_on = paid_on.get(inv.id)
+
+
+def settle(invoices: list[tuple[int, Decimal, date]], payments: list[tuple[int, Decimal, date]],
+           ) -> tuple[list[tuple[int, int, Decimal]], dict[int, date]]:
+    """The allocation rule, on plain values so bulk paths (statement import) share it.
+
+    ``invoices`` are (id, total, issued_on) oldest due first, ``payments`` (id, amount,
+    received_on) in the order received. Returns (payment_id, invoice_id, amount) allocations
+    and the paid date of every invoice that is fully paid.
+    """
+    owed = {inv_id: total for inv_id, total, _ in invoices}
+    paid_on: dict[int, date] = {}
+    queue = [inv_id for inv_id, total, _ in invoices if total > 0]
+    for inv_id, total, issued_on in invoices:
+        if total <= 0:
+            paid_on[inv_id] = issued_on
+    allocations = []
+    at = 0
+    for payment_id, amount, received_on in payments:
+        left = amount
+        while left > 0 and at < len(queue):
+            inv_id = queue[at]
+            part = min(left, owed[inv_id])
+            allocations.append((payment_id, inv_id, part))
+            owed[inv_id] -= part
+            left -= part
+            if owed[inv_id] == 0:
+                paid_on[inv_id] = received_on
+                at += 1
+    return allocations, paid_on
 
 
 def _outstanding(s: Session, customer_id: int) -> dict[int, Decimal]:

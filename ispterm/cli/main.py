@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from ispterm.cli import contact, customer, db, demo, history, note, operator, sample, settings, task, ui
-from ispterm.cli import billing
+from ispterm.cli import billing, billing_import, mail, sms
 from ispterm.cli import config as config_cmd
 from ispterm.cli.state import OPTIONS
 
@@ -62,7 +62,10 @@ app.add_typer(settings.app, name="settings")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(sample.app, name="sample")
 app.add_typer(task.app, name="task")
+app.add_typer(mail.app, name="mail")
+app.add_typer(sms.app, name="sms")
 app.add_typer(billing.app, name="billing")
+billing_import.register(billing.app)
 
 
 def _fail(message: str, code: int = 1) -> None:

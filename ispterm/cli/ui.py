@@ -1,8 +1,9 @@
 """Starting the operator app: ``ispterm``, ``ispterm open NUMBER``, ``ispterm demo``.
 
 Only here does the CLI reach into ``screens/`` (the UI depends on services, never the reverse).
-For ``open`` the card header is read with SQLAlchemy Core before the App starts, so a wrong
-number is a one-line error and the first frame already shows the customer.
+The database is checked and, for ``open``, the card header read through the bare driver before
+the App starts, so a wrong database or number is a one-line error and the first frame already
+shows the customer; SQLAlchemy and the services load behind it.
 """
 
 from __future__ import annotations
@@ -15,22 +16,22 @@ from ispterm.cli import state
 
 
 def launch(number: int | None = None, tab: str | None = None) -> None:
-    from ispterm.connect import engine_for
+    from ispterm.store import quick
 
     config = state.config()
     url, login = state.db_url(), state.login()
-    from screens.app import make_app, run_app
+    from screens.app import check_options, make_app, run_app
 
-    app_kwargs = {"number": number, "tab": tab, "readonly": state.OPTIONS.readonly,
-                  "theme": state.OPTIONS.theme, "config": config}
-    make_app(url, login, **app_kwargs)  # checks --tab and --theme before touching the database
-    engine = engine_for(url)
+    check_options(tab=tab, theme=state.OPTIONS.theme, config=config)
     header = None
-    if number is not None:
-        from ispterm.customers.header import read_header
+    with quick.connect(url) as conn:  # a wrong database or number fails before the UI starts
+        quick.check_schema(conn)
+        if number is not None:
+            from ispterm.customers.header import read_header
 
-        header = read_header(engine, number)
-    app = make_app(url, login, header=header, **app_kwargs)
+            header = read_header(conn, number)
+    app = make_app(url, login, number=number, tab=tab, readonly=state.OPTIONS.readonly,
+                   theme=state.OPTIONS.theme, config=config, header=header)
     code = run_app(app, mouse=state.OPTIONS.mouse and bool(config.values["ui.mouse"]))
     if code:
         raise SystemExit(code)

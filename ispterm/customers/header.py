@@ -1,9 +1,9 @@
-"""The card's header strip (number, name, status, marks, balance) read with SQLAlchemy Core only.
+"""The card's header strip (number, name, status, marks, balance) read through the driver.
 
-``ispterm open NUMBER`` paints this before the ORM and the services are imported: importing
-SQLModel alone costs more than the whole bare Textual start-up. The balance follows the rule of
-``ispterm.billing.balance`` (payments - invoiced, cancelled excluded, money in hundredths);
-a test holds the two to the same figures.
+``ispterm open NUMBER`` paints this before SQLAlchemy, the ORM and the services are imported
+(see ``ispterm.store.quick``). The balance follows the rule of ``ispterm.billing.balance``
+(payments - invoiced, cancelled excluded, money in hundredths); a test holds the two to the
+same figures on both databases.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ispterm.errors import NotFound
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from ispterm.store.quick import QuickConnection
 
 _CUSTOMER = """
 SELECT c.id, c.number, c.name, c.former, c.deleted_at, s.name, s.color
@@ -44,18 +44,14 @@ class CardHeader:
     deleted: bool
 
 
-def read_header(engine: Engine, number: int) -> CardHeader:
-    from sqlalchemy import text
-
-    from ispterm.store.engine import read_only
-
-    with read_only(engine).connect() as conn:
-        row = conn.execute(text(_CUSTOMER), {"number": number}).first()
-        if row is None:
-            raise NotFound(f"customer {number} does not exist")
-        cid = row[0]
-        marks = tuple((name, color) for name, color in conn.execute(text(_MARKS), {"id": cid}))
-        hundredths = conn.execute(text(_MONEY), {"id": cid}).scalar() or 0
+def read_header(conn: QuickConnection, number: int) -> CardHeader:
+    rows = conn.execute(_CUSTOMER, {"number": number})
+    if not rows:
+        raise NotFound(f"customer {number} does not exist")
+    row = rows[0]
+    cid = row[0]
+    marks = tuple((name, color) for name, color in conn.execute(_MARKS, {"id": cid}))
+    hundredths = conn.scalar(_MONEY, {"id": cid}) or 0
     return CardHeader(number=row[1], name=row[2], status=row[5], status_color=row[6], marks=marks,
                       balance=(Decimal(int(hundredths)) / 100).quantize(Decimal("0.01")),
                       former=bool(row[3]), deleted=row[4] is not None)

@@ -3,6 +3,7 @@
 from ispterm.audit.model import AuditEvent
 from ispterm.billing.model import BillingGroup, Invoice, InvoiceLine, Payment, PaymentAllocation
 from ispterm.billing.model import InvoiceSeries, Suspension
+from ispterm.billing.statements.model import BankStatement
 from ispterm.customers.model import (
     AdditionalValue,
     Contact,
@@ -14,6 +15,13 @@ from ispterm.customers.model import (
     Service,
     ServiceIp,
 )
+from ispterm.messaging.model import (
+    MessageTemplate,
+    OutboundAttachment,
+    OutboundMessage,
+    SenderChoice,
+    SystemVariable,
+)
 from ispterm.notes.model import Note
 from ispterm.operators.model import Operator
 from ispterm.settings.model import AdditionalField, CodeItem, Setting
@@ -21,10 +29,12 @@ from ispterm.store.base import metadata
 from ispterm.support.model import Communication, Task, TaskAssignee, TaskAttachment
 
 __all__ = [
-    "AdditionalField", "AdditionalValue", "AuditEvent", "BillingGroup", "CodeItem",
+    "AdditionalField", "AdditionalValue", "AuditEvent", "BankStatement", "BillingGroup", "CodeItem",
     "Communication", "Contact", "Customer", "CustomerCode", "CustomerManager", "InventoryItem",
-    "Invoice", "InvoiceLine", "InvoiceSeries", "Suspension", "Note", "Operator", "Payment", "PaymentAllocation", "PortalLogin",
-    "Service", "ServiceIp", "Setting", "Task", "TaskAssignee", "TaskAttachment", "metadata",
+    "Invoice", "InvoiceLine", "InvoiceSeries", "MessageTemplate", "Note", "OutboundAttachment",
+    "OutboundMessage", "Operator", "Payment", "PaymentAllocation", "PortalLogin", "SenderChoice",
+    "Service", "ServiceIp", "Setting", "Suspension", "SystemVariable", "Task", "TaskAssignee",
+    "TaskAttachment", "metadata",
 ]
 
 import ispterm.audit.recorder  # noqa: E402,F401  (registers the audit listeners)

@@ -65,3 +65,5 @@ class Communication(SQLModel, table=True):
     body: str | None = Field(default=None)
     status: str | None = Field(default=None, max_length=32)
     ref: str | None = Field(default=None, max_length=200)
+    # The server's reply for sent mail and SMS (delivery errors, HIS-2).
+    detail: str | None = Field(default=None)

@@ -49,8 +49,8 @@ class BillingTab(CardTab):
 
     def on_mount(self) -> None:
         invoices = self.query_one("#invoices", DataTable)
-        for label, width in (("Number", 11), ("Issued", 10), ("Due", 10), ("Total", 10),
-                             ("Status", 9), ("Owing", 10), ("Paid on", 10)):
+        for label, width in (("Number", 10), ("Issued", 10), ("Due", 10), ("Total", 10),
+                             ("State", 18)):
             invoices.add_column(label, width=width)
         payments = self.query_one("#payments", DataTable)
         for label, width in (("Received", 10), ("Amount", 10), ("VS", 10), ("Source", 9),
@@ -77,8 +77,7 @@ class BillingTab(CardTab):
         invoices.clear()
         for inv in data.invoices:
             invoices.add_row(inv.number, day(inv.issued_on), day(inv.due_on), money(inv.total),
-                             inv.status, money(-inv.outstanding) if inv.outstanding else "",
-                             day(inv.paid_on), key=str(inv.id))
+                             _invoice_state(inv), key=str(inv.id))
         payments = self.query_one("#payments", DataTable)
         payments.clear()
         for p in data.payments:
@@ -116,6 +115,15 @@ class BillingTab(CardTab):
                 self.screen.refresh_card()  # type: ignore[attr-defined]
 
         self.app.push_screen(form, saved)
+
+
+def _invoice_state(inv: Any) -> Text:
+    """One column says it all: paid when, how much is still owed, or cancelled."""
+    if inv.status == "cancelled":
+        return Text("cancelled", style="dim strike")
+    if inv.status == "paid":
+        return Text(f"paid {day(inv.paid_on)}")
+    return Text(f"owes {money(inv.outstanding).plain}", style="bold red")
 
 
 def _standing(c: CustomerCard) -> Group:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Label, Static
 
 from ispterm.operators.roles import TASK_WRITE
 from screens.card.base import CardTab
@@ -54,6 +54,7 @@ class SupportTab(CardTab):
     SupportTab { layout: vertical; }
     SupportTab .support-title { height: 1; text-style: bold; color: $primary; }
     SupportTab #tasks-table { height: 1fr; }
+    SupportTab #task-detail { height: auto; max-height: 2; color: $text-muted; }
     SupportTab #timeline-table { height: 1fr; }
     """
 
@@ -78,6 +79,7 @@ class SupportTab(CardTab):
         tasks.add_column("Due", key="due")
         tasks.add_column("Assignees", key="assignees")
         yield tasks
+        yield Static("", id="task-detail")
         yield Label("Communication", id="timeline-title", classes="support-title")
         timeline: DataTable = DataTable(id="timeline-table", cursor_type="row", zebra_stripes=True)
         timeline.add_column("When", key="when", width=16)
@@ -123,7 +125,24 @@ class SupportTab(CardTab):
                              cut(c.subject, 34), c.status or "", key=str(c.id))
         self.query_one("#timeline-title", Label).update(
             f"Communication: {len(data.timeline)}" + ("" if data.timeline else " (none yet)"))
+        self.task_detail()
         self.refresh_bindings()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "tasks-table":
+            self.task_detail()
+
+    def task_detail(self) -> None:
+        """Who opened the highlighted task and when, and its description (not in the table)."""
+        task = self.current()
+        detail = self.query_one("#task-detail", Static)
+        if task is None:
+            detail.update("No tasks." + (" Press n to create one." if self.can(TASK_WRITE) else ""))
+            return
+        text = f"#{task.id} opened by {task.created_by or '?'} at {local(task.created_at)}"
+        if task.description:
+            text += f" · {' '.join(task.description.split())}"
+        detail.update(Text(text))
 
     def current(self) -> TaskView | None:
         table = self.query_one("#tasks-table", DataTable)

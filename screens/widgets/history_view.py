@@ -27,13 +27,20 @@ if TYPE_CHECKING:
 PAGE = 100
 
 
-def change(entry: HistoryEntry, width: int) -> str:
-    """``old -> new`` (∅ for empty) or the action's summary, cut to one cell."""
+def full_change(entry: HistoryEntry) -> str:
+    """``old -> new`` (∅ for empty), or the action's summary with what was created."""
     if entry.field:
         text = f"{entry.old or '∅'} -> {entry.new or '∅'}"
     else:
         text = entry.summary or entry.action
-    text = " ".join(text.split())
+        if entry.new and entry.new not in text:
+            text += f": {entry.new}"
+    return " ".join(text.split())
+
+
+def change(entry: HistoryEntry, width: int) -> str:
+    """``full_change`` cut to one cell."""
+    text = full_change(entry)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -47,6 +54,26 @@ def fetch_page(ctx: Ctx, number: int | None, text: str, offset: int) -> tuple[li
 
     rows = history(ctx, number, limit=PAGE + 1, offset=offset, text=text.strip() or None)
     return rows[:PAGE], len(rows) > PAGE
+
+
+class HistoryTable(DataTable):
+    """The entries; ``enter`` opens the entry's customer where the view allows it."""
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Open card", id="history.open"),
+        # Rows matter here, not columns: home/end go to the first/last row (end loads more).
+        Binding("home", "scroll_top", "First", id="history.first", show=False),
+        Binding("end", "scroll_bottom", "Last", id="history.last", show=False),
+    ]
+
+    def __init__(self, *, openable: bool, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.openable = openable
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "select_cursor":
+            return self.openable
+        return True
 
 
 class HistoryView(Widget):
@@ -84,8 +111,8 @@ class HistoryView(Widget):
         self.text = ""
 
     def compose(self) -> ComposeResult:
-        table: DataTable = DataTable(id="history-table", classes="history-table", cursor_type="row",
-                                     zebra_stripes=True)
+        table = HistoryTable(openable=self.number is None, id="history-table",
+                             classes="history-table", cursor_type="row", zebra_stripes=True)
         table.add_column("When", key="when", width=16)
         table.add_column("Who", key="who")
         if self.number is None:
@@ -197,15 +224,17 @@ class HistoryView(Widget):
             return
         where = f" · customer {entry.customer_number}" if entry.customer_number and self.number is None else ""
         detail.update(Text(f"{shown}{where} · {local(entry.at, seconds=True)} {entry.operator}: "
-                           f"{entry.describe()}"))
+                           f"{what(entry)} {full_change(entry)}"))
 
     def action_focus_filter(self) -> None:
         self.query_one("#history-filter", Input).focus()
 
-    def action_leave_filter(self) -> None:
-        """esc in the filter returns to the rows; elsewhere it means what the screen says."""
-        from textual.actions import SkipAction
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_filter":  # elsewhere esc means what the screen says (back)
+            boxes = self.query("#history-filter")
+            return bool(boxes) and boxes.first().has_focus
+        return True
 
-        if not self.query_one("#history-filter", Input).has_focus:
-            raise SkipAction()
+    def action_leave_filter(self) -> None:
+        """esc in the filter returns to the rows."""
         self.query_one("#history-table", DataTable).focus()

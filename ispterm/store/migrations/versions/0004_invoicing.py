@@ -1,7 +1,7 @@
 """invoicing: gapless number series, run invoices once per period, rounding lines, suspensions
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-22
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import ispterm.store.types
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,125 @@
+"""Queue drain vs a bare aiosmtplib loop: the same messages, the same number of connections.
+
+Run: ``.venv/bin/python -m tests.bench.bench_mail [--messages 5000] [--connections 2]
+[--backend sqlite|postgresql]``. The SMTP server (aiosmtpd, accepting and counting) runs in
+its own process so neither side pays for it in its own GIL. The queue run includes
+everything the product does per message: claim, build, send, record the outcome (message
+row, communication log, history). Target: queue >= 0.8x the bare loop's messages/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def serve(port: int) -> None:
+    """The sink server (child process): accept everything, print nothing."""
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        async def handle_DATA(self, server, session, envelope):
+            return "250 2.0.0 accepted"
+
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    sys.stdin.read()  # until the parent closes our stdin
+    controller.stop()
+
+
+def _database(backend: str) -> str:
+    from ispterm.connect import initialise
+
+    if backend == "sqlite":
+        url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    else:
+        from sqlalchemy import create_engine, text
+
+        name = f"ispterm_bench_{os.getpid()}"
+        admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    initialise(url, "bench")
+    return url
+
+
+async def _bare(port: int, messages: list, connections: int) -> float:
+    import aiosmtplib
+
+    async def one(chunk):
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False, timeout=30)
+        await client.connect()
+        for msg in chunk:
+            await client.send_message(msg)
+        await client.quit()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(messages[i::connections]) for i in range(connections)))
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return
+
+    from ispterm.connect import open_ctx
+    from ispterm.customers.service import create
+    from ispterm.messaging.compose import build_email
+    from ispterm.messaging.sender import run_sender
+    from ispterm.store.types import utcnow
+    from tests.mailfixtures import fill_queue, free_port, sender_settings
+
+    url = _database(args.backend)
+    ctx = open_ctx(url, "bench")
+    number = create(ctx, "Bench Customer", {"email": "bench@example.cz"})
+    body = "Dear customer,\n\nyour invoice is ready.\n" * 20
+    started = time.perf_counter()
+    ids = fill_queue(ctx, args.messages, customer_number=number, body=body)
+    enqueue_s = time.perf_counter() - started
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "tests.bench.bench_mail", "--serve", str(port)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout.readline().strip() == "ready"
+        now = utcnow()
+        bare_messages = [build_email(sender="noc@isp.example", recipients=[f"user{i}@example.cz"],
+                                     subject=f"message {i}", body=body, html=None, message_id=mid, date=now)
+                         for i, mid in enumerate(ids)]
+        bare_s = asyncio.run(_bare(port, bare_messages, args.connections))
+        settings = sender_settings(port, connections=args.connections, timeout=30.0, deadline=120.0)
+        started = time.perf_counter()
+        stats = asyncio.run(run_sender(ctx.engine, settings, asyncio.Event(), once=True))
+        queue_s = time.perf_counter() - started
+    finally:
+        server.stdin.close()
+        server.wait(timeout=30)
+    assert stats.sent == args.messages, stats
+    bare_rate, queue_rate = args.messages / bare_s, args.messages / queue_s
+    print(f"mail bench ({args.backend}, {args.messages} messages, {args.connections} connections)")
+    print(f"  enqueue (one transaction)   {args.messages / enqueue_s:8.0f} msgs/s")
+    print(f"  bare aiosmtplib loop        {bare_rate:8.0f} msgs/s  ({bare_s:.2f} s)")
+    print(f"  ispterm queue + sender      {queue_rate:8.0f} msgs/s  ({queue_s:.2f} s)")
+    print(f"  ratio queue / bare          {queue_rate / bare_rate:8.2f}  (target >= 0.80)")
+    ctx.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""The Tech support tab through the real app: a task created from the card, its status and
+assignees changed, bad values refused inline, the communication timeline shown."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Select, Static
+
+from ispterm.audit.service import history
+from ispterm.customers import service as cs
+from ispterm.support import service as ss
+from screens.app import make_app
+from tests.pilot_help import active_keys, settle
+
+TASK_KEYS = {"n", "s", "A"}
+
+
+def task_rows(app) -> list[list[str]]:
+    table = app.screen.query_one("#tasks-table", DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_create_task_change_status_and_assign(ctx, db_url, as_role):
+    n = cs.create(ctx, "Support Case")
+    as_role("technician", "tech")
+    ss.log_communication(ctx, n, "email", subject="Invoice 2026/11", status="sent")
+    app = make_app(db_url, "admin", number=n, tab="support")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert task_rows(app) == []
+        timeline = app.screen.query_one("#timeline-table", DataTable)
+        assert [str(c) for c in timeline.get_row_at(0)][1:] == ["email", "→ out", "Invoice 2026/11", "sent"]
+
+        await pilot.press("n")
+        await settle(app, pilot)
+        editor = app.screen
+        types = editor.query_one("#task-type", Select)
+        assert [str(o[0]) for o in types._options if o[1] != Select.NULL] == \
+            ["Installation", "Fault repair", "Relocation"]  # no type without a customer field
+        # A bad due date is refused inline and nothing is created.
+        await pilot.press(*"No signal")
+        editor.query_one("#task-due", Input).value = "31.12."
+        types.value = "Fault repair"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is editor
+        assert "due_on" in str(editor.query_one("#task-error", Static).render())
+        assert editor.query_one("#task-due", Input).has_class("-bad")
+        assert ss.list_tasks(ctx, n) == []
+        editor.query_one("#task-due", Input).value = "2030-01-31"
+        editor.query_one("#task-assignees").select("tech")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        [task] = ss.list_tasks(ctx, n)
+        assert (task.title, task.type, task.status, task.priority, str(task.due_on), task.assignees) == \
+            ("No signal", "Fault repair", "new", "normal", "2030-01-31", ("tech",))
+        assert task_rows(app) == [[str(task.id), "Fault repair", "No signal", "new", "normal",
+                                   "2030-01-31", "tech"]]
+
+        # Status: the dialog starts on the current one; down, enter picks "in progress".
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert ss.list_tasks(ctx, n)[0].status == "in_progress"
+        assert task_rows(app)[0][3] == "in progress"
+        assert ("status", "new", "in_progress") in [(h.field, h.old, h.new) for h in history(ctx, n)]
+
+        # Assign: space toggles the highlighted operator (admin), ctrl+j saves.
+        await pilot.press("A")
+        await settle(app, pilot)
+        await pilot.press("space", "ctrl+j")
+        await settle(app, pilot)
+        assert ss.list_tasks(ctx, n)[0].assignees == ("admin", "tech")
+        assert task_rows(app)[0][6] == "admin, tech"
+
+
+async def test_stale_task_status_opens_the_conflict_dialog(ctx, db_url):
+    n = cs.create(ctx, "Stale Task")
+    task = ss.create_task(ctx, n, "Check cable")
+    app = make_app(db_url, "admin", number=n, tab="support")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        ss.update_task(ctx, task.id, status="waiting")  # someone else, after the tab loaded
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ConflictDialog"
+        assert ss.list_tasks(ctx, n)[0].status == "waiting"
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert task_rows(app)[0][3] == "waiting"
+
+
+async def test_readonly_operator_has_no_task_write_keys(ctx, db_url, as_role):
+    n = cs.create(ctx, "Read Only Tasks")
+    ss.create_task(ctx, n, "Visible task")
+    as_role("readonly", "viewer")
+    app = make_app(db_url, "viewer", number=n, tab="support")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert task_rows(app)[0][2] == "Visible task"
+        assert not (TASK_KEYS & active_keys(app))
+        await pilot.press("n", "s", "A")
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 2

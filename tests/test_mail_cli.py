@@ -1,0 +1,106 @@
+"""The mail and SMS CLI contract: output, JSON shapes, one-line errors that queue nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+@pytest.fixture
+def customer(cli):
+    assert cli("settings", "set", "sender_addresses", "noc@isp.example, billing@isp.example")[0] == 0
+    code, out, err = cli("customer", "add", "--name", "Novák Jan", "--set", "email=jan@example.cz",
+                         "--set", "mobile=777 123 456")
+    assert code == 0, err
+    return out.strip()
+
+
+def test_send_queue_retry_cancel_roundtrip(cli, customer, tmp_path):
+    body = tmp_path / "body.txt"
+    body.write_text("Dobrý den {{ name }},\nzůstatek {{ balance }}.\n", encoding="utf-8")
+    files = []
+    for i in range(2):
+        f = tmp_path / f"příloha{i}.txt"
+        f.write_bytes(b"x" * 1500)
+        files += ["--attach", str(f)]
+    code, out, err = cli("mail", "send", customer, "--subject", "Zůstatek", "--body-file", str(body),
+                         "--to", "main", "--to", "someone@example.org", *files, "--priority", "high",
+                         "--sender", "billing@isp.example")
+    assert (code, err) == (0, ""), err
+    assert out.startswith("message ") and "příloha0.txt (1.5 kB)" in out
+    code, out, _ = cli("mail", "queue", "--json")
+    [item] = json.loads(out)
+    assert {k: item[k] for k in ("kind", "status", "priority", "attempts", "customer", "to", "sender", "subject")} == {
+        "kind": "email", "status": "queued", "priority": "high", "attempts": 0, "customer": int(customer),
+        "to": "jan@example.cz, someone@example.org", "sender": "billing@isp.example", "subject": "Zůstatek"}
+    assert [a["size"] for a in item["attachments"]] == [1500, 1500]
+    assert item["message_id"].startswith("<") and item["message_id"].endswith("@isp.example>")
+    mid = str(item["id"])
+    assert cli("mail", "cancel", mid)[0] == 0
+    assert json.loads(cli("mail", "queue", "--status", "cancelled", "--json")[1])[0]["id"] == item["id"]
+    code, _, err = cli("mail", "cancel", mid)
+    assert code == 1 and "only queued messages" in err
+    assert cli("mail", "retry", mid)[0] == 0
+    assert json.loads(cli("mail", "queue", "--status", "queued", "--json")[1])[0]["id"] == item["id"]
+    code, out, _ = cli("history", customer, "--json")
+    actions = [r["action"] for r in json.loads(out)]
+    assert {"email_queued", "email_cancelled"} <= set(actions)
+    # The sender choice is remembered for the operator.
+    assert cli("mail", "send", customer, "--template", "payment_reminder")[0] == 0
+    assert json.loads(cli("mail", "queue", "--json")[1])[0]["sender"] == "billing@isp.example"
+
+
+def test_sms_send_and_count(cli, customer):
+    code, out, err = cli("sms", "send", customer, "Dobrý den, výpadek do 12:00.")
+    assert (code, err) == (0, "")
+    assert "queued to +420777123456 (1 part, ucs2)" in out
+    assert cli("sms", "count", "a" * 161)[1].strip() == "161 chars, 2 SMS, GSM-7"
+    assert json.loads(cli("mail", "queue", "--kind", "sms", "--json")[1])[0]["to"] == "+420777123456"
+
+
+def test_templates_and_variables(cli, customer, tmp_path):
+    body = tmp_path / "t.txt"
+    body.write_text("Hi {{ name }}, call {{ hotline }}\n")
+    code, _, err = cli("mail", "template", "add", "call", "--subject", "Call us", "--body-file", str(body))
+    assert code == 1 and err == "error: body: line 1: unknown variable 'hotline'; see 'ispterm mail variables'\n"
+    assert cli("mail", "variable", "hotline", "800 123 456")[0] == 0
+    assert cli("mail", "template", "add", "call", "--subject", "Call us", "--body-file", str(body))[0] == 0
+    code, out, _ = cli("mail", "template", "show", "call")
+    assert out.startswith("Subject: Call us\n\nHi {{ name }}")
+    names = [v["name"] for v in json.loads(cli("mail", "variables", "--json")[1])]
+    assert "hotline" in names and "service_ip" in names
+    assert "call" in cli("mail", "template", "list")[1]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--subject", "S", "--body-file", "{body}"] + ["--attach", "{file}"] * 6, "attach: at most 5 attachments, got 6"),
+    (["--subject", "S", "--body-file", "{body}", "--attach", "/nonexistent/x.pdf"], "cannot read '/nonexistent/x.pdf'"),
+    (["--subject", "S", "--body-file", "/nonexistent/body.txt"], "body-file: cannot read"),
+    (["--subject", "S", "--body-file", "{body}", "--to", "not-an-address"], "to: not a valid e-mail address"),
+    (["--template", "no_such_template"], "no email template 'no_such_template'"),
+    (["--subject", "S\r\nBcc: victim@example.org", "--body-file", "{body}"], "subject: must not contain line breaks"),
+    (["--subject", "S", "--body-file", "{body}", "--sender", "evil@example.org"], "sender: evil@example.org is not a system address"),
+    (["--subject", "S", "--body-file", "{body}", "--priority", "urgent"], "priority: must be one of"),
+    (["--subject", "S", "--body-file", "{body}", "--to", "technical"], "has no technical e-mail"),
+    (["--subject", "{{ nope }}", "--body-file", "{body}"], "nope"),
+])
+def test_bad_input_is_one_line_and_queues_nothing(cli, customer, tmp_path, args, message):
+    body = tmp_path / "b.txt"
+    body.write_text("text")
+    f = tmp_path / "f.txt"
+    f.write_text("x")
+    args = [a.replace("{body}", str(body)).replace("{file}", str(f)) for a in args]
+    history_before = cli("history", customer, "--json")[1]
+    code, out, err = cli("mail", "send", customer, *args)
+    assert code == 1
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    assert message in err
+    assert json.loads(cli("mail", "queue", "--json")[1]) == []
+    assert cli("history", customer, "--json")[1] == history_before
+
+
+def test_readonly_operator_cannot_send(cli, customer):
+    assert cli("operator", "add", "viewer", "--role", "readonly")[0] == 0
+    code, _, err = cli("mail", "send", customer, "--template", "payment_reminder", operator="viewer")
+    assert code == 1 and "may not log communication" in err

@@ -1,0 +1,99 @@
+"""The durable queue: SIGKILLed senders lose nothing, two senders never send one message twice."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from ispterm.messaging.sender import run_sender
+from tests.mailfixtures import SmtpServer, fill_queue, sender_settings, write_config
+
+
+def _statuses(ctx) -> Counter:
+    from sqlmodel import func, select
+
+    from ispterm.messaging.model import OutboundMessage
+
+    with ctx.read() as s:
+        return Counter(dict(s.exec(select(OutboundMessage.status, func.count()).group_by(OutboundMessage.status)).all()))
+
+
+async def test_two_senders_on_one_database_never_send_a_message_twice(ctx, db_url):
+    from ispterm.store.engine import make_engine
+
+    ids = fill_queue(ctx, 300)
+    engines = [make_engine(db_url), make_engine(db_url)]
+    with SmtpServer() as srv:
+        settings = sender_settings(srv.port, connections=2, batch=5)
+        stats = await asyncio.gather(*(run_sender(e, settings, asyncio.Event(), once=True) for e in engines))
+        counts = srv.handler.ids()
+    for e in engines:
+        e.dispose()
+    assert sorted(counts) == sorted(ids)
+    assert max(counts.values()) == 1
+    assert sum(s.sent for s in stats) == 300 and all(s.sent > 0 for s in stats)
+    assert _statuses(ctx) == Counter(sent=300)
+
+
+@pytest.mark.slow
+def test_sigkilled_sender_loses_nothing_and_duplicates_at_most_one_per_kill(tmp_path, sqlite_url):
+    from ispterm.connect import open_ctx
+
+    ctx = open_ctx(sqlite_url, "admin")
+    ids = fill_queue(ctx, 1000)
+    config = tmp_path / "config.toml"
+    kills = 20
+    rng = random.Random(4)
+    with SmtpServer() as srv:
+        write_config(config, srv.port)
+        cmd = [sys.executable, "-m", "ispterm", "--db", sqlite_url, "--config", str(config), "mail", "run",
+               "--concurrency", "1"]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        for _ in range(kills):
+            before = len(srv.handler.received)
+            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                # Kill at a random moment while it is draining: after 1..40 more deliveries.
+                assert srv.handler.wait_for(before + rng.randint(1, 40), timeout=30), "sender made no progress"
+            finally:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+        done = subprocess.run([*cmd, "--once"], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        counts = srv.handler.ids()
+    assert set(counts) == set(ids), "a message was lost"
+    duplicates = sum(n - 1 for n in counts.values())
+    assert duplicates <= kills
+    assert _statuses(ctx) == Counter(sent=1000)
+
+
+def test_clean_stop_gives_back_claimed_messages(sqlite_url):
+    """SIGTERM: the sender finishes the message in hand, returns the rest of its batch, exits 0."""
+    from ispterm.connect import open_ctx
+
+    ctx = open_ctx(sqlite_url, "admin")
+    fill_queue(ctx, 400)
+    with SmtpServer() as srv:
+        import pathlib
+        import tempfile
+
+        config = pathlib.Path(tempfile.mkdtemp()) / "config.toml"
+        write_config(config, srv.port)
+        proc = subprocess.Popen([sys.executable, "-m", "ispterm", "--db", sqlite_url, "--config", str(config),
+                                 "mail", "run"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert srv.handler.wait_for(5, timeout=30)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        sent = len(srv.handler.received)
+    statuses = _statuses(ctx)
+    assert statuses["sending"] == 0
+    assert statuses["sent"] == sent and "sent " in out
+    assert statuses["queued"] == 400 - sent

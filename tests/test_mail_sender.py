@@ -1,0 +1,224 @@
+"""The sender against a real SMTP server on loopback that misbehaves on purpose.
+
+Each fault ends in the right state with the server's text recorded (message, communication
+log, history), and the running sender task survives it and delivers once the server behaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from ispterm.messaging.queue import Policy
+from ispterm.messaging.sender import run_sender
+from tests.mailfixtures import SmtpServer, free_port, sender_settings
+
+
+@pytest.fixture
+def mailctx(sqlite_url):
+    from ispterm.connect import open_ctx
+    from ispterm.customers.service import create
+    from ispterm.settings.service import set_setting
+
+    ctx = open_ctx(sqlite_url, "admin")
+    set_setting(ctx, "sender_addresses", "noc@isp.example, billing@isp.example")
+    number = create(ctx, "Novák Jan", {"email": "jan@example.cz", "tech_email": "tech@example.cz"})
+    return ctx, number
+
+
+def _row(ctx, message_id):
+    from ispterm.messaging.model import OutboundMessage
+    from ispterm.support.model import Communication
+
+    with ctx.read() as s:
+        msg = s.get(OutboundMessage, message_id)
+        comm = s.get(Communication, msg.communication_id)
+        return msg, comm
+
+
+def _history(ctx, number):
+    from ispterm.audit.model import AuditEvent
+
+    with ctx.read() as s:
+        return [(e.action, e.summary or "") for e in s.exec(select(AuditEvent).where(AuditEvent.entity == "message")
+                                                            .order_by(AuditEvent.id)).scalars()]
+
+
+class Watch:
+    """Collects sender events; ``on_first`` runs after the first outcome (to heal the server)."""
+
+    def __init__(self, on_first=None):
+        self.events = []
+        self.on_first = on_first
+        self.changed = asyncio.Event()
+
+    def __call__(self, event):
+        self.events.append(event)
+        if len(self.events) == 1 and self.on_first:
+            self.on_first()
+        self.changed.set()
+
+    async def until(self, predicate, timeout=10):
+        async with asyncio.timeout(timeout):
+            while not predicate(self.events):
+                self.changed.clear()
+                await self.changed.wait()
+
+
+FAULTS = [
+    # mode, expected state after the fault, text the server's reply must contain
+    ("421", "queued", "421 4.3.2 service not available"),
+    ("450", "queued", "450 4.2.1 mailbox busy"),
+    ("550", "failed", "550 5.1.1 mailbox unavailable"),
+    ("drop", "queued", "disconnected"),
+    ("slow", "queued", "timed out"),
+]
+
+
+@pytest.mark.parametrize("mode,state,text", FAULTS, ids=[f[0] for f in FAULTS])
+async def test_fault_then_recovery(mailctx, mode, state, text):
+    from ispterm.messaging.service import send_email
+
+    ctx, number = mailctx
+    q = send_email(ctx, number, subject="Outage", body="Sorry.")
+    with SmtpServer() as srv:
+        srv.handler.mode = mode
+
+        def heal():
+            first_state.append(_row(ctx, q.id))
+            srv.handler.mode = "ok"
+
+        first_state = []
+        watch = Watch(on_first=heal)
+        stop = asyncio.Event()
+        settings = sender_settings(srv.port, timeout=0.5, policy=Policy(max_attempts=3, backoff=timedelta(0)))
+        task = asyncio.create_task(run_sender(ctx.engine, settings, stop, on_event=watch))
+        await watch.until(lambda ev: len(ev) >= 1)
+        msg, comm = first_state[0]
+        assert msg.status == state
+        assert text.lower() in (msg.last_error or "").lower()
+        assert comm.status == ("failed" if state == "failed" else "retrying")
+        assert text.lower() in comm.detail.lower()
+        if state == "queued":
+            await watch.until(lambda ev: any(e.status == "sent" for e in ev))
+            assert srv.handler.ids()[q.message_id] == 1
+            msg, comm = _row(ctx, q.id)
+            assert (msg.status, msg.attempts, comm.status) == ("sent", 2, "sent")
+        else:
+            assert srv.handler.received == []
+        assert not task.done(), "the sender must survive the fault"
+        stop.set()
+        stats = await asyncio.wait_for(task, 5)
+        assert stats.errors == 0
+    actions = [a for a, _ in _history(ctx, number)]
+    assert actions[0] == "email_queued"
+    assert actions[1] == ("email_failed" if state == "failed" else "email_retrying")
+
+
+async def test_refused_connection_is_retried_and_sender_keeps_running(mailctx):
+    from ispterm.messaging.service import send_email
+
+    ctx, number = mailctx
+    q1 = send_email(ctx, number, subject="One", body="1")
+    q2 = send_email(ctx, number, subject="Two", body="2")
+    watch = Watch()
+    stop = asyncio.Event()
+    settings = sender_settings(free_port(), policy=Policy(max_attempts=5, backoff=timedelta(hours=1)))
+    task = asyncio.create_task(run_sender(ctx.engine, settings, stop, on_event=watch))
+    await watch.until(lambda ev: len(ev) >= 2)
+    for q in (q1, q2):
+        msg, comm = _row(ctx, q.id)
+        assert msg.status == "queued" and msg.attempts == 1
+        assert "connect" in msg.last_error.lower()
+        assert msg.next_attempt_at > msg.created_at + timedelta(minutes=59)
+        assert comm.status == "retrying"
+    assert not task.done()
+    stop.set()
+    await asyncio.wait_for(task, 5)
+
+
+async def test_starttls_required_but_not_offered_never_sends_in_clear(mailctx):
+    from ispterm.messaging.service import send_email
+
+    ctx, number = mailctx
+    q = send_email(ctx, number, subject="Secret", body="s")
+    with SmtpServer() as srv:
+        watch = Watch()
+        stop = asyncio.Event()
+        settings = sender_settings(srv.port, security="starttls")
+        task = asyncio.create_task(run_sender(ctx.engine, settings, stop, on_event=watch))
+        await watch.until(lambda ev: len(ev) >= 1)
+        msg, comm = _row(ctx, q.id)
+        assert msg.status == "queued" and "starttls" in msg.last_error.lower()
+        assert srv.handler.received == []
+        assert not task.done()
+        stop.set()
+        await asyncio.wait_for(task, 5)
+
+
+async def test_some_recipients_refused_is_sent_with_the_refusals_recorded(mailctx):
+    from ispterm.messaging.service import send_email
+
+    ctx, number = mailctx
+    q = send_email(ctx, number, to=["main", "technical"], subject="Hi", body="b")
+    with SmtpServer() as srv:
+        srv.handler.refuse = {"tech@example.cz"}
+        await run_sender(ctx.engine, sender_settings(srv.port), asyncio.Event(), once=True)
+        assert srv.handler.received[0].rcpt_tos == ["jan@example.cz"]
+    msg, comm = _row(ctx, q.id)
+    assert msg.status == "sent"
+    assert "tech@example.cz: 550 5.1.1" in msg.reply and "tech@example.cz" in comm.detail
+
+
+async def test_max_attempts_fail_the_message(mailctx):
+    from ispterm.messaging.service import send_email
+
+    ctx, number = mailctx
+    q = send_email(ctx, number, subject="Busy", body="b")
+    with SmtpServer() as srv:
+        srv.handler.mode = "450"
+        settings = sender_settings(srv.port, policy=Policy(max_attempts=2, backoff=timedelta(0)))
+        stats = await run_sender(ctx.engine, settings, asyncio.Event(), once=True)
+    msg, _ = _row(ctx, q.id)
+    assert (msg.status, msg.attempts, stats.failed) == ("failed", 2, 1)
+    assert msg.last_error.startswith("gave up after 2 attempts: all recipients refused: jan@example.cz: 450")
+
+
+async def test_priority_then_age_and_html_alternative_and_attachments(mailctx):
+    from ispterm.messaging.compose import attachment
+    from ispterm.messaging.service import send_email
+
+    ctx, number = mailctx
+    low = send_email(ctx, number, subject="low", body="l", priority="low")
+    normal = send_email(ctx, number, subject="normal", body="n")
+    files = [attachment("../../etc/pass\nwd.txt", b"secret"), attachment("smlouva č.1.pdf", b"%PDF-1.4")]
+    high = send_email(ctx, number, subject="high", html="<p>Dear {{ name }} &amp; co</p>", attachments=files,
+                      priority="high")
+    with SmtpServer() as srv:
+        await run_sender(ctx.engine, sender_settings(srv.port), asyncio.Event(), once=True)
+        got = srv.handler.received
+    assert [r.message["Subject"] for r in got] == ["high", "normal", "low"]
+    assert [r.message_id for r in got] == [high.message_id, normal.message_id, low.message_id]
+    m = got[0].message
+    body = {p.get_content_type(): p for p in m.walk() if not p.get_filename()}
+    assert "Dear Novák Jan & co" in body["text/plain"].get_payload(decode=True).decode()
+    assert "<p>Dear Novák Jan &amp; co</p>" in body["text/html"].get_payload(decode=True).decode()
+    names = [p.get_filename() for p in m.walk() if p.get_filename()]
+    assert names == ["passwd.txt", "smlouva č.1.pdf"]
+
+
+async def test_rate_limit_spaces_sends(mailctx):
+    from ispterm.messaging.service import send_email
+
+    ctx, number = mailctx
+    for i in range(3):
+        send_email(ctx, number, subject=f"m{i}", body="b")
+    with SmtpServer() as srv:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await run_sender(ctx.engine, sender_settings(srv.port, rate_per_minute=600), asyncio.Event(), once=True)
+        assert len(srv.handler.received) == 3
+        assert loop.time() - started >= 0.2  # 600/min = one per 0.1 s
