@@ -189,3 +189,37 @@ def test_cli_pdf_and_errors(cli, ctx, tmp_path):
     assert code == 1 and err.startswith("error: --to:")
     code, _, err = cli("billing", "group", "edit", "Main", "--set", "iban=XX")
     assert code == 1 and "iban" in err
+
+
+def test_send_account_summary_queues_the_statement_pdf(cli, ctx):
+    from ispterm.messaging.service import list_queue
+    from ispterm.settings.service import set_setting
+
+    n = cs.create(ctx, "Summary", {"email": "summary@example.cz", "billing_email": "money@example.cz"})
+    inv.issue_invoice(ctx, n, [inv.Line("Fiber", D("500.00"))], issued_on=date(2026, 1, 5))
+    code, _, err = cli("billing", "statement", str(n), "--from", "2026-01-01", "--to", "2026-01-31", "--send")
+    assert code == 1 and "sender" in err and list_queue(ctx, number=n) == []
+    set_setting(ctx, "sender_addresses", "billing@isp.example")
+    code, out, err = cli("billing", "statement", str(n), "--from", "2026-01-01", "--to", "2026-01-31", "--send")
+    assert code == 0, err
+    assert "account summary queued as message" in out and "money@example.cz" in out
+    [item] = list_queue(ctx, number=n)
+    assert item.to == "money@example.cz" and "Account statement" in item.subject
+    [(name, size)] = item.attachments
+    assert name == f"statement-{n}-2026-01-01-2026-01-31.pdf" and size > 1000
+
+
+def test_service_settings_mail_to_a_technician(cli, ctx):
+    from ispterm.messaging.service import list_queue
+    from ispterm.settings.service import set_setting
+
+    set_setting(ctx, "sender_addresses", "noc@isp.example")
+    n = cs.create(ctx, "Settings Mail")
+    contacts.add_service(ctx, n, "Fiber 250", "499.00", ips=["10.9.8.7"])
+    code, out, err = cli("billing", "service-settings", str(n), "--send", "tech@isp.example")
+    assert code == 0, err
+    [item] = list_queue(ctx, number=n)
+    assert item.to == "tech@isp.example" and item.attachments[0][0] == f"service-settings-{n}.pdf"
+    code, _, err = cli("billing", "service-settings", str(n), "--send", "not an address")
+    assert code == 1 and err.startswith("error: to:")
+    assert len(list_queue(ctx, number=n)) == 1

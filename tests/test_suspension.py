@@ -11,7 +11,7 @@ from ispterm.billing import invoicing as inv
 from ispterm.billing import service as bs
 from ispterm.billing import suspension
 from ispterm.customers import service as cs
-from ispterm.errors import NotFound, PermissionDenied
+from ispterm.errors import PermissionDenied, ValidationError
 from ispterm.settings.service import set_setting
 
 D = Decimal
@@ -84,15 +84,21 @@ def test_switched_off_suspends_nobody_but_still_releases(ctx, scene):
     assert _status(ctx, scene["quick"]) == "Connected" and _status(ctx, scene["late"]) == "Non-payer"
 
 
-def test_rules_permissions_and_notify_without_queue(ctx, scene, as_role):
+def test_rules_permissions_and_notices_through_the_mail_queue(ctx, scene, as_role):
+    from ispterm.messaging.service import list_queue
+
     with pytest.raises(PermissionDenied):
         suspension.run(as_role("support"), dry_run=True, today=TODAY)
-    try:
-        import ispterm.messaging.service  # noqa: F401
-    except ImportError:
-        with pytest.raises(NotFound, match="mail queue"):
-            suspension.run(ctx, today=TODAY, notify=True)
-        assert _status(ctx, scene["late"]) == "Connected"  # refused before any change
+    cs.update(ctx, scene["late"], {"email": "late@example.cz"})
+    with pytest.raises(ValidationError, match="sender"):
+        suspension.run(ctx, today=TODAY, notify=True)
+    assert _status(ctx, scene["late"]) == "Connected"  # refused before any change
+    set_setting(ctx, "sender_addresses", "billing@isp.example")
+    p = suspension.run(ctx, today=TODAY, notify=True)
+    # Only one of the suspended customers has an address; the others are suspended anyway.
+    assert p.notified == 1 and len(p.suspend) == 4
+    [item] = list_queue(ctx, number=scene["late"])
+    assert item.to == "late@example.cz" and "suspended" in item.subject
 
 
 def test_cli_suspend(cli, ctx, scene):

@@ -33,7 +33,7 @@ from ispterm.billing import numbering
 from ispterm.billing.model import BillingGroup, Invoice, InvoiceLine, Payment, PaymentAllocation
 from ispterm.context import Ctx
 from ispterm.customers.lookup import customer_by_number
-from ispterm.errors import NotFound, ValidationError
+from ispterm.errors import Conflict, NotFound, ValidationError
 from ispterm.operators.roles import PAYMENT_WRITE
 from ispterm.settings.service import get_value
 
@@ -101,13 +101,19 @@ def issue_invoice(ctx: Ctx, number: int, lines: list[Line], *, issued_on: date,
     if not lines:
         raise ValidationError("lines", "an invoice needs at least one line")
     with ctx.write() as s:
+        # The series row is locked before the customer row, in the order the invoice run
+        # takes them (series, then the customers its inserts reference): no deadlock.
+        group_id = customer_by_number(s, number).billing_group_id
+        seq = numbering.reserve(s.connection(), group_id, issued_on.year)
         c = customer_by_number(s, number, lock=True)
+        s.refresh(c)
+        if c.billing_group_id != group_id:
+            raise Conflict(f"customer {number}", c.updated_by, c.updated_at)
         group = s.get(BillingGroup, c.billing_group_id)
         t = totals(lines, group.currency)
         due = due_on or _due(issued_on, c.due_days, int(get_value(s, "invoice_due_days")))
         if due < issued_on:
             raise ValidationError("due", "the due date is before the issue date")
-        seq = numbering.reserve(s.connection(), group.id, issued_on.year)
         invoice = Invoice(customer_id=c.id, billing_group_id=group.id,
                           number=numbering.format_number(group.invoice_prefix, issued_on.year, seq),
                           period=period, issued_on=issued_on, due_on=due, vs=str(c.number),

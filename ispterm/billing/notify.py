@@ -1,9 +1,8 @@
 """Billing mail through the durable mail queue: account summaries (BIL-10) and suspension
 notices (BIL-9).
 
-The queue is ``ispterm.messaging`` (issue #4). :func:`queue_mail` is the one hook billing
-uses; in a build without the messaging package it refuses with a clear error instead of
-sending anything some other way.
+Everything goes through ``ispterm.messaging`` (the durable queue, MSG-3): nothing is sent
+from here directly, and a message is queued only when all of it is right.
 """
 
 from __future__ import annotations
@@ -13,27 +12,24 @@ from datetime import date
 from sqlmodel import select
 
 from ispterm.context import Ctx
-from ispterm.errors import NotFound, ValidationError
+from ispterm.errors import ValidationError
 
 
-def require_queue() -> None:
-    """Refuse up front (before any change) when the mail queue is not in this build."""
-    try:
-        import ispterm.messaging.service  # noqa: F401
-    except ImportError:
-        raise NotFound("the mail queue (ispterm.messaging) is not part of this build; "
-                       "run without --notify") from None
+def require_sender(ctx: Ctx) -> None:
+    """Refuse up front (before any change) when no sender address is configured."""
+    from ispterm.settings.service import get_setting
+
+    if not get_setting(ctx, "sender_addresses"):
+        raise ValidationError("sender", "no sender address is configured; set one with "
+                                        "'ispterm settings set sender_addresses ADDRESS'")
 
 
 def queue_mail(ctx: Ctx, number: int, *, to: list[str], subject: str, body: str,
                attachments: list[tuple[str, str, bytes]] = ()):
     """Queue one e-mail to a customer (``to``: main|billing|contact:ID|address)."""
-    try:
-        from ispterm.messaging.compose import Attachment
-        from ispterm.messaging.service import send_email
-    except ImportError:
-        raise NotFound("the mail queue (ispterm.messaging) is not part of this build; "
-                       "save the PDF with -o and send it by hand") from None
+    from ispterm.messaging.compose import Attachment
+    from ispterm.messaging.service import send_email
+
     return send_email(ctx, number, to=to, subject=subject, body=body,
                       attachments=[Attachment(name, kind, data) for name, kind, data in attachments])
 
@@ -68,3 +64,15 @@ def send_account_summary(ctx: Ctx, number: int, date_from: date, date_to: date):
                       subject=f"Account statement {number} {date_from:%d.%m.%Y} – {date_to:%d.%m.%Y}",
                       body=body, attachments=[(f"statement-{number}-{date_from}-{date_to}.pdf",
                                                "application/pdf", render(doc))])
+
+
+def send_service_settings(ctx: Ctx, number: int, to: str = "main"):
+    """MSG-5: the service settings PDF, attached to the ``service_settings`` mail template,
+    to the customer (main|technical|contact:ID) or a typed address such as a technician's."""
+    from ispterm.documents.service_settings import settings_pdf
+    from ispterm.messaging.compose import Attachment
+    from ispterm.messaging.service import send_email
+
+    pdf = settings_pdf(ctx, number)
+    return send_email(ctx, number, to=to, template="service_settings",
+                      attachments=[Attachment(f"service-settings-{number}.pdf", "application/pdf", pdf)])

@@ -125,7 +125,7 @@ def run(ctx: Ctx, *, dry_run: bool = False, today: date | None = None, notify: b
     if notify:
         from ispterm.billing import notify as mail
 
-        mail.require_queue()
+        mail.require_sender(ctx)
     if dry_run:
         with ctx.read() as s:
             return plan(s, today)

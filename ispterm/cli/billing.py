@@ -239,17 +239,29 @@ def statement(
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
     if send:
         queued = send_account_summary(ctx, number, start, end)
-        typer.echo(f"account summary queued as message {queued.id} to {', '.join(queued.recipients)}")
+        typer.echo(f"account summary queued as message {queued.id} to {queued.to}")
         if output is None:
             return
     _write_pdf(statement_pdf(ctx, number, start, end), output, f"statement-{number}-{start}-{end}.pdf")
 
 
 @app.command("service-settings", help="The customer's service settings (IP, DNS, MAC) as PDF.")
-def service_settings(number: int, output: OutOpt = None) -> None:
+def service_settings(
+    number: int,
+    output: OutOpt = None,
+    send: Annotated[Optional[str], typer.Option("--send", metavar="TO",
+                                                help="Queue it by e-mail: main, technical, contact:ID or an address.")] = None,
+) -> None:
+    from ispterm.billing.notify import send_service_settings
     from ispterm.documents.service_settings import settings_pdf
 
-    _write_pdf(settings_pdf(state.ctx(), number), output, f"service-settings-{number}.pdf")
+    ctx = state.ctx()
+    if send:
+        queued = send_service_settings(ctx, number, send)
+        typer.echo(f"service settings queued as message {queued.id} to {queued.to}")
+        if output is None:
+            return
+    _write_pdf(settings_pdf(ctx, number), output, f"service-settings-{number}.pdf")
 
 
 # ---------------------------------------------------------------------------- suspension
