@@ -291,12 +291,6 @@ def _write_run(ctx: Ctx, s: Session, drafts: list[_Draft], groups: dict[int, Bil
 
     conn = s.connection()
     now, login = ctx.now(), ctx.actor.login
-    if conn.dialect.name == "postgresql":
-        # The invoices' foreign keys share-lock their customers. Take those locks now, in
-        # order, before the number series: ``issue_invoice`` locks its customer first and the
-        # series second, and meeting it the other way round mid-COPY is a deadlock.
-        conn.execute(text("SELECT 1 FROM customer WHERE id = ANY(:ids) ORDER BY id FOR KEY SHARE"),
-                     {"ids": sorted({d.customer_id for d in drafts})}).all()
     ids = _take_ids(conn, Invoice.__table__, len(drafts))
     by_group: dict[int, list[_Draft]] = defaultdict(list)
     for d in drafts:
