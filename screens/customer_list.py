@@ -46,7 +46,7 @@ class CustomerListScreen(Screen):
         Binding("down", "to_table", "Results", id="list.down", show=False),
         Binding("H,f2", "history", "History", id="list.history"),
         Binding("S,f3", "settings", "Settings", id="list.settings"),
-        Binding("I,f5", "billing_import", "Import statement", id="list.billing_import"),
+        Binding("I,f5", "billing_import", "Import", id="list.billing_import"),
         Binding("U,f6", "unmatched", "Unmatched", id="list.unmatched"),
         Binding("Q,f4", "mail_queue", "Mail queue", id="list.mail_queue", show=False),
     ]
