@@ -25,6 +25,35 @@ LABELS = {"information": "Information", "billing": "Billing", "notes": "Notes",
           "history": "History", "support": "Tech support"}
 
 
+TAB_CLASSES = {"information": ("screens.card.information", "InformationTab"),
+               "billing": ("screens.card.billing", "BillingTab"),
+               "notes": ("screens.card.notes", "NotesTab"),
+               "history": ("screens.card.history", "HistoryTab"),
+               "support": ("screens.card.support", "SupportTab")}
+
+
+def tab_widget(key: str, number: int) -> CardTab:
+    """A card tab, its module imported only now: tabs never opened cost nothing at start-up."""
+    import importlib
+
+    module, name = TAB_CLASSES[key]
+    return getattr(importlib.import_module(module), name)(number, id=f"tab-{key}")
+
+
+class TabLoader(Static):
+    """Stands in a tab pane until the pane is first shown, then becomes the real tab."""
+
+    def __init__(self, key: str, number: int) -> None:
+        super().__init__("", id=f"loader-{key}")
+        self.key = key
+        self.number = number
+
+    def on_show(self) -> None:
+        if self.parent is not None:
+            self.parent.mount(tab_widget(self.key, self.number), after=self)
+            self.remove()
+
+
 def header_text(number: int, name: str, status: str | None, status_color: str | None,
                 marks: Any, balance: Any, *, alerts: int = 0, former: bool = False,
                 deleted: bool = False) -> Text:
@@ -73,20 +102,15 @@ class CustomerCardScreen(Screen):
         self.alerts_shown = False
 
     def compose(self) -> ComposeResult:
-        from screens.card.billing import BillingTab
-        from screens.card.history import HistoryTab
-        from screens.card.information import InformationTab
-        from screens.card.notes import NotesTab
-        from screens.card.support import SupportTab
-
-        tabs = {"information": InformationTab, "billing": BillingTab, "notes": NotesTab,
-                "history": HistoryTab, "support": SupportTab}
         yield Header()
         yield Static(Text(f"{self.number}  loading…"), id="card-header")
         with TabbedContent(initial=self.start_tab, id="card-tabs"):
             for i, key in enumerate(TABS):
                 with TabPane(f"{i + 1} {LABELS[key]}", id=key):
-                    yield Lazy(tabs[key](self.number, id=f"tab-{key}"))
+                    if key == self.start_tab:
+                        yield Lazy(tab_widget(key, self.number))
+                    else:
+                        yield TabLoader(key, self.number)
         yield Footer()
 
     def on_mount(self) -> None:

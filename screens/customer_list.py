@@ -134,28 +134,29 @@ class CustomerListScreen(Screen):
         if message.query != self.query_text:
             return  # the operator typed on; a newer search is on its way
         table = self.query_one(CustomerTable)
-        if message.offset == 0:
-            table.clear()
-            self.loaded_rows = 0
-        elif message.offset != self.loaded_rows:
+        if message.offset != 0 and message.offset != self.loaded_rows:
             return
-        for row in message.rows:
-            table.add_row(*self._cells(row), key=str(row.number))
-        self.loaded_rows += len(message.rows)
-        self.more = len(message.rows) == message.limit
-        self.loading_more = False
-        self._status(message)
+        with self.app.batch_update():  # one repaint for the whole page, not one per row
+            if message.offset == 0:
+                table.clear()
+                self.loaded_rows = 0
+            for row in message.rows:
+                table.add_row(*self._cells(row), key=str(row.number))
+            self.loaded_rows += len(message.rows)
+            self.more = len(message.rows) == message.limit
+            self.loading_more = False
+            self._status(message)
 
     def _status(self, message: SearchResults) -> None:
         status = self.query_one("#list-status", Static)
         shown = f"{self.loaded_rows}{'+' if self.more else ''}"
         if not message.query.strip():
             total = f" of {message.total_hint}" if message.total_hint is not None else ""
-            status.update(f"{shown}{total} customers by name · type to search · enter opens")
+            status.update(f"{shown}{total} customers by name · type to search · enter opens", layout=False)
         elif self.loaded_rows == 0:
-            status.update(f"nothing matches {message.query!r}")
+            status.update(f"nothing matches {message.query!r}", layout=False)
         else:
-            status.update(f"{shown} matching {message.query!r} · enter opens")
+            status.update(f"{shown} matching {message.query!r} · enter opens", layout=False)
 
     @staticmethod
     def _cells(row: CustomerRow) -> tuple:
