@@ -189,7 +189,7 @@ def bench_memory(url: str, number: int, query: str, env: dict[str, str]) -> None
         os.write(master, b"\x1b")
         time.sleep(0.3)
         os.write(master, str(number).encode())
-        _read_until(master, b"matching")
+        _read_until(master, f"matching '{number}'".encode())
         os.write(master, b"\r")
         _read_until(master, b"Information")
         for key in "2345":

@@ -17,7 +17,6 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def camt053(movements: list[tuple[str, date, str, str]]) -> bytes:
@@ -66,36 +65,10 @@ def movements(ctx, payments: int, seed: int = 11) -> list[tuple[str, date, str, 
 
 
 def prepare(backend: str, customers: int, workdir: Path):
-    from sqlalchemy import create_engine, text
+    """The same scale database as the search benchmark (``sample generate``, 12 months)."""
+    from tests.bench.bench_search import prepare as scale_database
 
-    from ispterm import sample
-    from ispterm.connect import initialise, open_ctx
-
-    if backend == "sqlite":
-        url = f"sqlite:///{workdir / 'bench_import.db'}"
-        cleanup = lambda: None  # noqa: E731
-    else:
-        name = f"ispterm_bench_import_{int(time.time())}"
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-
-        def cleanup():
-            from ispterm.connect import dispose_engines
-
-            dispose_engines()
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    initialise(url, "bench")
-    started = time.perf_counter()
-    summary = sample.generate(open_ctx(url, "bench"), customers=customers, months=12, seed=5)
-    print(f"[{backend}] {summary} in {time.perf_counter() - started:.1f} s")
-    if backend == "postgresql":
-        with create_engine(url).begin() as conn:
-            conn.execute(text("ANALYZE"))
-    return url, cleanup
+    return scale_database(backend, customers, workdir)
 
 
 def measure(url: str, payments: int) -> dict[str, float]:
