@@ -160,11 +160,12 @@ class CustomerListScreen(Screen):
 
     @staticmethod
     def _cells(row: CustomerRow) -> tuple:
+        # Text, never str: the table would read "[...]" in a name as markup (and parse it).
         return (
             Text(str(row.number), justify="right"),
-            row.name,
-            row.city or "",
-            row.status or "",
+            Text(row.name, no_wrap=True, overflow="ellipsis"),
+            Text(row.city or "", no_wrap=True, overflow="ellipsis"),
+            Text(row.status or "", no_wrap=True),
             render.marks((m.name, m.color) for m in row.marks),
             render.money(row.balance),
         )

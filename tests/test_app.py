@@ -258,3 +258,11 @@ def test_every_binding_id_is_unique_per_class_and_known():
 
     ids = binding_ids()
     assert {"app.quit", "list.search", "card.back", "info.edit", "billing.edit", "form.save"} <= ids
+
+
+async def test_brackets_in_a_name_are_shown_not_read_as_markup(ctx, db_url):
+    cs.create(ctx, "Firma [bold]Nová[/bold] s.r.o.")
+    app = make_app(db_url, "admin")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert "[bold]Nov" in screen_text(app)
