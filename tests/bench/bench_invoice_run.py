@@ -11,46 +11,18 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-import uuid
 from pathlib import Path
-
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
-def _database(backend: str, workdir: Path) -> tuple[str, callable]:
-    from ispterm.connect import initialise
-
-    if backend == "sqlite":
-        url = f"sqlite:///{workdir / 'bench.db'}"
-        initialise(url, "admin")
-        return url, lambda: None
-    from sqlalchemy import create_engine, text
-
-    name = f"ispterm_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    initialise(url, "admin")
-
-    def drop() -> None:
-        from ispterm.connect import dispose_engines
-
-        dispose_engines()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    return url, drop
-
 
 def run(backend: str, customers: int, months: int) -> None:
     from ispterm.billing.invoicing import invoice_run
     from ispterm.connect import open_ctx
     from ispterm.sample import generate
+    from tests.bench.scratch import scratch_database
 
     with tempfile.TemporaryDirectory() as tmp:
-        url, drop = _database(backend, Path(tmp))
+        url, drop = scratch_database(backend, Path(tmp))
         try:
-            ctx = open_ctx(url, "admin")
+            ctx = open_ctx(url, "bench")
             started = time.perf_counter()
             summary = generate(ctx, customers, months=months)
             print(f"[{backend}] {summary} in {time.perf_counter() - started:.1f} s")

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 
 def serve(port: int) -> None:
@@ -32,25 +32,6 @@ def serve(port: int) -> None:
     sys.stdout.flush()
     sys.stdin.read()  # until the parent closes our stdin
     controller.stop()
-
-
-def _database(backend: str) -> str:
-    from ispterm.connect import initialise
-
-    if backend == "sqlite":
-        url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    else:
-        from sqlalchemy import create_engine, text
-
-        name = f"ispterm_bench_{os.getpid()}"
-        admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    initialise(url, "bench")
-    return url
 
 
 async def _bare(port: int, messages: list, connections: int) -> float:
@@ -87,7 +68,9 @@ def main() -> None:
     from ispterm.messaging.sender import run_sender
     from tests.mailfixtures import fill_queue, free_port, sender_settings
 
-    url = _database(args.backend)
+    from tests.bench.scratch import scratch_database
+
+    url, cleanup = scratch_database(args.backend, Path(tempfile.mkdtemp()))
     ctx = open_ctx(url, "bench")
     number = create(ctx, "Bench Customer", {"email": "bench@example.cz"})
     body = "Dear customer,\n\nyour invoice is ready.\n" * 20
@@ -113,6 +96,7 @@ def main() -> None:
     finally:
         server.stdin.close()
         server.wait(timeout=30)
+        cleanup()
     assert stats.sent == args.messages, stats
     bare_rate, queue_rate = args.messages / bare_s, args.messages / queue_s
     print(f"mail bench ({args.backend}, {args.messages} messages, {args.connections} connections)")

@@ -13,9 +13,6 @@ import tempfile
 import time
 from pathlib import Path
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
 def _queries(ctx, rng: random.Random, per_kind: int) -> dict[str, list[str]]:
     from sqlalchemy import text
 
@@ -62,26 +59,10 @@ def prepare(backend: str, customers: int, workdir: Path) -> tuple[str, callable]
     from sqlalchemy import create_engine, text
 
     from ispterm import sample
-    from ispterm.connect import initialise, open_ctx
+    from ispterm.connect import open_ctx
+    from tests.bench.scratch import scratch_database
 
-    if backend == "sqlite":
-        url = f"sqlite:///{workdir / 'bench.db'}"
-        cleanup = lambda: None  # noqa: E731
-    else:
-        name = f"ispterm_bench_{int(time.time())}"
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-
-        def cleanup():
-            from ispterm.connect import dispose_engines
-
-            dispose_engines()
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    initialise(url, "bench")
+    url, cleanup = scratch_database(backend, workdir)
     started = time.perf_counter()
     summary = sample.generate(open_ctx(url, "bench"), customers=customers, months=12, seed=5)
     print(f"[{backend}] {summary} in {time.perf_counter() - started:.1f} s")
