@@ -22,9 +22,10 @@ _PARAM = re.compile(r"(?<!:):(\w+)")
 class QuickConnection:
     """Just enough of a connection: ``execute(sql, params)`` returning DB-API rows."""
 
-    def __init__(self, raw: Any, dialect: str) -> None:
+    def __init__(self, raw: Any, dialect: str, error: type[Exception]) -> None:
         self.raw = raw
         self.dialect = dialect
+        self.error = error  # the driver's own base error class
 
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
         if self.dialect == "postgresql":
@@ -67,7 +68,7 @@ def connect(url: str) -> Iterator[QuickConnection]:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open database {path}: {exc}") from exc
         try:
-            yield QuickConnection(raw, "sqlite")
+            yield QuickConnection(raw, "sqlite", sqlite3.Error)
         finally:
             raw.close()
         return
@@ -82,7 +83,7 @@ def connect(url: str) -> Iterator[QuickConnection]:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise StoreError(f"cannot open database {shown}: {reason}") from exc
         try:
-            yield QuickConnection(raw, "postgresql")
+            yield QuickConnection(raw, "postgresql", psycopg.Error)
         finally:
             raw.close()
         return
@@ -95,7 +96,7 @@ def check_schema(conn: QuickConnection) -> None:
 
     try:
         current = conn.scalar("SELECT version_num FROM alembic_version")
-    except Exception:  # noqa: BLE001 - no such table: the driver's own error class
+    except conn.error:  # no such table: an empty database
         current = None
     if current is None:
         raise StoreError("database is not initialised; run 'ispterm init'")
