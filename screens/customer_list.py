@@ -100,11 +100,9 @@ class CustomerListScreen(Screen):
 
     @on(Input.Submitted, "#search")
     def _submitted(self, _event: Input.Submitted) -> None:
-        table = self.query_one(CustomerTable)
-        if table.row_count == 1:
-            self.open_selected()
-        elif table.row_count:
-            table.focus()
+        # Enter opens the highlighted result, wherever the focus is: over SSH "down, enter"
+        # can arrive in one read, before the focus has moved to the table.
+        self.open_selected()
 
     @property
     def page(self) -> int:

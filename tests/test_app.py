@@ -266,3 +266,17 @@ async def test_brackets_in_a_name_are_shown_not_read_as_markup(ctx, db_url):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert "[bold]Nov" in screen_text(app)
+
+
+async def test_enter_in_the_search_box_opens_the_highlighted_result(ctx, db_url):
+    cs.create(ctx, "Enter Alpha")
+    cs.create(ctx, "Enter Beta")
+    app = make_app(db_url, "admin")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await type_into(pilot, "#search", "enter")
+        await settle(app, pilot)
+        assert customers_shown(app) == ["Enter Alpha", "Enter Beta"]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "Enter Alpha" in str(app.screen.query_one("#card-header", Static).render())
