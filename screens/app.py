@@ -39,7 +39,10 @@ class IsptermApp(App[None]):
                  readonly: bool = False, theme: str | None = None, config: Config | None = None,
                  header: CardHeader | None = None) -> None:
         super().__init__()
+        from screens import pacing
         from screens.commands import ActionCommands, CustomerCommands
+
+        pacing.install()
 
         self.COMMANDS = App.COMMANDS | {CustomerCommands, ActionCommands}
         self.url = url

@@ -10,33 +10,33 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
 from screens.messages import Booted, SearchResults
 from screens.widgets import render
+from screens.widgets.result_list import Column, ResultList
 
 if TYPE_CHECKING:
     from ispterm.customers.card import CustomerRow
 
 MIN_PAGE = 20
-COLUMNS = (("Number", "number"), ("Name", "name"), ("City", "city"), ("Status", "status"),
-           ("Marks", "marks"), ("Balance", "balance"))
-FIXED = {"number": 6, "status": 12, "marks": 8, "balance": 11}
+COLUMNS = (
+    Column("number", "Number", 6, right=True),
+    Column("name", "Name", share=2, minimum=12),
+    Column("city", "City", share=1, minimum=8),
+    Column("status", "Status", 12),
+    Column("marks", "Marks", 8),
+    Column("balance", "Balance", 11, right=True),
+)
 
 
-class CustomerTable(DataTable):
-    BINDINGS = [
-        Binding("enter", "open", "Open card", id="list.open"),
-    ]
-
-    def action_open(self) -> None:
-        self.screen.open_selected()  # type: ignore[attr-defined]
+class CustomerResults(ResultList):
+    BINDINGS = [Binding("enter", "select", "Open card", id="list.open")]
 
 
 class CustomerListScreen(Screen):
@@ -62,31 +62,14 @@ class CustomerListScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Search: number, name, e-mail, phone, address, IP, VS", id="search")
-        table = CustomerTable(id="customers", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield CustomerResults(COLUMNS, id="customers")
         yield Static("Opening the database…", id="list-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(CustomerTable)
-        for label, key in COLUMNS:
-            table.add_column(label, key=key, width=FIXED.get(key, 20))
-        self._fit(self.size.width)
         self.query_one("#search", Input).focus()
         if self.app.ctx is not None:  # type: ignore[attr-defined]
             self.search("")
-
-    def on_resize(self, event) -> None:
-        self._fit(event.size.width)
-
-    def _fit(self, width: int) -> None:
-        """Give name and city what the fixed columns leave (cell padding 2 each, scrollbar 2)."""
-        table = self.query_one(CustomerTable)
-        free = max(24, width - sum(FIXED.values()) - 2 * len(COLUMNS) - 2)
-        city = max(8, free // 3)
-        table.columns["city"].width = city
-        table.columns["name"].width = free - city
-        table.refresh()
 
     def on_booted(self, _message: Booted) -> None:
         self.search(self.query_text)
@@ -131,15 +114,16 @@ class CustomerListScreen(Screen):
     def on_search_results(self, message: SearchResults) -> None:
         if message.query != self.query_text:
             return  # the operator typed on; a newer search is on its way
-        table = self.query_one(CustomerTable)
+        results = self.query_one(ResultList)
         if message.offset != 0 and message.offset != self.loaded_rows:
             return
-        with self.app.batch_update():  # one repaint for the whole page, not one per row
+        with self.app.batch_update():  # one repaint for the rows and the status line
+            rows = [(row.number, self._cells(row)) for row in message.rows]
             if message.offset == 0:
-                table.clear()
+                results.replace(rows)
                 self.loaded_rows = 0
-            for row in message.rows:
-                table.add_row(*self._cells(row), key=str(row.number))
+            else:
+                results.extend(rows)
             self.loaded_rows += len(message.rows)
             self.more = len(message.rows) == message.limit
             self.loading_more = False
@@ -158,40 +142,39 @@ class CustomerListScreen(Screen):
 
     @staticmethod
     def _cells(row: CustomerRow) -> tuple:
-        # Text, never str: the table would read "[...]" in a name as markup (and parse it).
+        # Plain strings are painted as they are (a name with "[...]" is never read as markup).
         return (
-            Text(str(row.number), justify="right"),
-            Text(row.name, no_wrap=True, overflow="ellipsis"),
-            Text(row.city or "", no_wrap=True, overflow="ellipsis"),
-            Text(row.status or "", no_wrap=True),
-            render.marks((m.name, m.color) for m in row.marks),
-            render.money(row.balance),
+            str(row.number),
+            row.name,
+            row.city or "",
+            row.status or "",
+            render.marks((m.name, m.color) for m in row.marks) if row.marks else "",
+            render.money(row.balance) if row.balance is not None and row.balance < 0
+            else render.money_plain(row.balance),
         )
 
-    @on(DataTable.RowHighlighted, "#customers")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self.more and not self.loading_more and event.cursor_row >= self.loaded_rows - 5:
+    @on(ResultList.NearEnd, "#customers")
+    def _near_end(self, _event: ResultList.NearEnd) -> None:
+        if self.more and not self.loading_more:
             self.loading_more = True
             self.search(self.query_text, self.loaded_rows)
 
     # Actions ------------------------------------------------------------------------------
 
     def open_selected(self) -> None:
-        table = self.query_one(CustomerTable)
-        if not table.row_count:
-            return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        self.app.open_card(int(key))  # type: ignore[attr-defined]
+        key = self.query_one(ResultList).cursor_key
+        if key is not None:
+            self.app.open_card(int(key))  # type: ignore[attr-defined]
 
-    @on(DataTable.RowSelected, "#customers")
-    def _selected(self, event: DataTable.RowSelected) -> None:
-        self.app.open_card(int(event.row_key.value))  # type: ignore[attr-defined]
+    @on(ResultList.Selected, "#customers")
+    def _selected(self, event: ResultList.Selected) -> None:
+        self.app.open_card(int(event.key))  # type: ignore[attr-defined]
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 
     def action_to_table(self) -> None:
-        self.query_one(CustomerTable).focus()
+        self.query_one(ResultList).focus()
 
     def action_clear(self) -> None:
         search = self.query_one("#search", Input)

@@ -10,13 +10,14 @@ from ispterm.audit.service import history
 from ispterm.customers import service as cs
 from ispterm.notes import service as ns
 from screens.app import make_app
+from screens.widgets.result_list import ResultList
 from tests.conftest import run_ispterm
 from tests.pilot_help import active_keys, screen_text, settle
 
 
 def customers_shown(app) -> list[str]:
-    table = app.screen.query_one("#customers", DataTable)
-    return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+    results = app.screen.query_one("#customers", ResultList)
+    return [str(results.cells_at(i)[1]) for i in range(results.row_count)]
 
 
 async def type_into(pilot, selector: str, text: str) -> None:
