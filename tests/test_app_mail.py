@@ -248,6 +248,10 @@ async def test_mail_history_on_the_card_shows_the_error(sqlite_ctx, sqlite_url):
         await pilot.press("escape")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "CustomerCardScreen"
+        await pilot.press("5")  # the Tech support timeline shows the server's reply too
+        await settle(app, pilot)
+        detail = str(app.screen.query_one("#timeline-detail").render())
+        assert "failed" in detail and "reply: 550 5.1.1 mailbox unavailable" in detail
     assert ms.get_message(ctx, queued.id).status == "failed"
 
 

@@ -52,11 +52,12 @@ class CommunicationView:
     subject: str | None
     body: str | None
     status: str | None
+    detail: str | None = None  # the server's or gateway's reply to an outbound message
 
     def to_json(self) -> dict:
         return {"id": self.id, "at": self.at.isoformat(), "channel": self.channel,
                 "direction": self.direction, "operator": self.operator, "subject": self.subject,
-                "body": self.body, "status": self.status}
+                "body": self.body, "status": self.status, "detail": self.detail}
 
 
 def _choice(value: str, allowed: tuple[str, ...], field: str) -> str:
@@ -189,4 +190,4 @@ def timeline(ctx: Ctx, number: int, *, limit: int = 200) -> list[CommunicationVi
         rows = s.exec(select(Communication).where(Communication.customer_id == c.id)
                       .order_by(Communication.at.desc(), Communication.id.desc()).limit(limit))
         return [CommunicationView(r.id, r.at, r.channel, r.direction, r.operator, r.subject,
-                                  r.body, r.status) for r in rows]
+                                  r.body, r.status, r.detail) for r in rows]

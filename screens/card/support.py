@@ -57,6 +57,7 @@ class SupportTab(CardTab):
     SupportTab #tasks-table { height: 1fr; }
     SupportTab #task-detail { height: auto; max-height: 2; color: $text-muted; }
     SupportTab #timeline-table { height: 1fr; }
+    SupportTab #timeline-detail { height: auto; max-height: 2; color: $text-muted; }
     """
 
     BINDINGS = [
@@ -91,6 +92,7 @@ class SupportTab(CardTab):
         timeline.add_column("Subject", key="subject")
         timeline.add_column("Status", key="status")
         yield timeline
+        yield Static("", id="timeline-detail")
 
     # Loading ------------------------------------------------------------------------------
 
@@ -138,11 +140,33 @@ class SupportTab(CardTab):
         self.query_one("#timeline-title", Label).update(
             f"Communication: {len(data.timeline)}" + ("" if data.timeline else " (none yet)"))
         self.task_detail()
+        self.timeline_detail()
+        self.timeline_detail()
         self.refresh_bindings()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "tasks-table":
             self.task_detail()
+        elif event.data_table.id == "timeline-table":
+            self.timeline_detail()
+
+    def timeline_detail(self) -> None:
+        """Who logged the highlighted contact, and for a sent message the server's reply."""
+        table = self.query_one("#timeline-table", DataTable)
+        row = table.cursor_row
+        detail = self.query_one("#timeline-detail", Static)
+        if not self.data.timeline or not 0 <= row < len(self.data.timeline):
+            detail.update("")
+            return
+        c = self.data.timeline[row]
+        parts = [f"{c.channel} by {c.operator or '?'} at {local(c.at)}"]
+        if c.status:
+            parts.append(c.status)
+        if c.detail:
+            parts.append(f"reply: {' '.join(c.detail.split())}")
+        elif c.body and c.direction == "in":
+            parts.append(" ".join(c.body.split()))
+        detail.update(Text(" · ".join(parts)))
 
     def task_detail(self) -> None:
         """Who opened the highlighted task and when, and its description (not in the table)."""
