@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -29,6 +30,9 @@ def isolated_dirs(tmp_path, monkeypatch):
     for var in ("ISPTERM_DB", "ISPTERM_OPERATOR", "ISPTERM_CONFIG"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("TZ", "Europe/Prague")
+    # The C library reads TZ only on tzset (or some localtime calls): without this, local
+    # times depend on which earlier test in the same worker happened to trigger it.
+    time.tzset()
     yield
 
 

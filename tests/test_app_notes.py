@@ -51,7 +51,7 @@ async def test_add_edit_delete_restore_and_show_deleted(ctx, db_url):
         await pilot.press("e")
         await settle(app, pilot)
         await write(app, pilot, "   ")
-        assert "needs some text" in str(app.screen.query_one("#note-error", Static).render())
+        assert "needs some text" in str(app.screen.query_one("#form-summary", Static).render())
         assert ns.list_notes(ctx, n)[0].text == "Router reset by phone\nline two"
         await write(app, pilot, "Router replaced", save_key="ctrl+j")
         assert ns.list_notes(ctx, n)[0].text == "Router replaced"

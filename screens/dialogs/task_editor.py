@@ -1,8 +1,8 @@
 """Task dialogs (SUP-1): a new task from the card, a status change, and the assignees.
 
-Like the note editor these are forms only: the tab passes a ``save`` callback that runs the
-service off the UI thread and answers ``saved(result)`` or ``failed(error)``; bad values are
-marked on their field and named in the dialog, the rest of the form is kept.
+Like the note editor these are forms only (``service_form``): the tab passes a ``save``
+callback that runs the service off the UI thread and answers ``saved`` or ``failed``; bad
+values are marked on their field and named in the dialog, the rest of the form is kept.
 """
 
 from __future__ import annotations
@@ -12,19 +12,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Input, Label, OptionList, Select, TextArea
 from textual.widgets.option_list import Option
 
+from screens.dialogs.service_form import ServiceForm
 from screens.widgets.marked import MarkedSelectionList
 
 if TYPE_CHECKING:
     from ispterm.support.service import TaskView
-
-SAVE_KEYS = "ctrl+s,ctrl+enter,ctrl+j"
-
 
 @dataclass(frozen=True)
 class TaskDraft:
@@ -36,8 +32,8 @@ class TaskDraft:
     assignees: list[str]
 
 
-class TaskForm(ModalScreen[Any]):
-    """Save/cancel plumbing shared by the task dialogs."""
+class TaskForm(ServiceForm):
+    """The layout shared by the task dialogs; ``value()`` is what ``save`` receives."""
 
     DEFAULT_CSS = """
     TaskForm .task-row { height: auto; width: 100%; }
@@ -47,76 +43,22 @@ class TaskForm(ModalScreen[Any]):
     TaskForm #task-description { height: 3; width: 1fr; }
     TaskForm MarkedSelectionList { height: auto; max-height: 5; width: 1fr; }
     TaskForm OptionList { height: auto; max-height: 8; }
-    TaskForm .task-error { height: auto; }
-    TaskForm Input.-bad, TaskForm Select.-bad { background: $error 30%; }
+    TaskForm #form-summary { height: auto; }
+    TaskForm Select.-invalid, TaskForm TextArea.-invalid { background: $error 30%; }
     """
-
-    BINDINGS = [
-        Binding(SAVE_KEYS, "save", "Save", id="task_form.save", priority=True),
-        Binding("escape", "cancel", "Cancel", id="task_form.cancel"),
-    ]
-
-    FIELDS: dict[str, str] = {}
 
     def __init__(self, save: Callable[[Any], None]) -> None:
         super().__init__()
         self.save = save
-        self.saving = False
 
     def buttons(self) -> ComposeResult:
-        yield Static("", id="task-error", classes="task-error error-text")
-        with Horizontal(classes="dialog-buttons"):
-            yield Button("Save (ctrl+s)", id="task-save", variant="primary", compact=True)
-            yield Button("Cancel (esc)", id="task-cancel", compact=True)
+        yield from self.form_footer()
 
     def value(self) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def action_save(self) -> None:
-        if self.saving:
-            return
-        self.saving = True
-        self.query_one("#task-save", Button).disabled = True
-        self.query_one("#task-error", Static).update("")
-        for widget in self.query(".-bad"):
-            widget.remove_class("-bad")
+    def submit(self) -> None:
         self.save(self.value())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "task-save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
-    def saved(self, result: Any) -> None:
-        self.dismiss(result)
-
-    def failed(self, error: Exception) -> bool:
-        """Mark the bad fields and name them (True = handled here); a conflict closes the form."""
-        from ispterm.errors import Conflict, InvalidFields, ValidationError
-
-        self.saving = False
-        self.query_one("#task-save", Button).disabled = False
-        if isinstance(error, ValidationError):
-            errors = error.errors if isinstance(error, InvalidFields) else [error]
-            self.query_one("#task-error", Static).update("\n".join(f"✗ {e}" for e in errors))
-            first = None
-            for e in errors:
-                widget_id = self.FIELDS.get(e.field)
-                if widget_id:
-                    widget = self.query_one(f"#{widget_id}")
-                    widget.add_class("-bad")
-                    first = first or widget
-            if first is not None:
-                first.focus()
-            return True
-        if isinstance(error, Conflict):
-            self.dismiss(None)
-        return False
 
 
 class TaskEditor(TaskForm):
