@@ -236,6 +236,16 @@ def test_cli_open_refuses_bad_input_in_one_line(sqlite_url, tmp_path):
         assert message in result.stderr
 
 
+def test_cli_open_refuses_an_unknown_operator_before_the_ui_starts(sqlite_url):
+    """Not after the first frame with Textual's traceback note: one line, exit 1."""
+    for args in (["open", "10001"], []):
+        result = run_ispterm("--db", sqlite_url, "--operator", "nobody", *args)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr == ("error: operator 'nobody' is not known to this database; an admin can "
+                                 "add it with 'ispterm operator add nobody --role support'\n"), result.stderr
+        assert "\x1b[" not in result.stdout  # the terminal was never taken over
+
+
 async def test_keymap_from_config_rebinds_and_names_unknown_ids(ctx, db_url, tmp_path):
     from ispterm.config import load
 

@@ -24,8 +24,9 @@ def launch(number: int | None = None, tab: str | None = None) -> None:
 
     check_options(tab=tab, theme=state.OPTIONS.theme, config=config)
     header = None
-    with quick.connect(url) as conn:  # a wrong database or number fails before the UI starts
+    with quick.connect(url) as conn:  # a wrong database, operator or number fails before the UI
         quick.check_schema(conn)
+        quick.check_operator(conn, login)
         if number is not None:
             from ispterm.customers.header import read_header
 

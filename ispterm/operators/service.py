@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from ispterm.context import SYSTEM, Actor, Ctx
 from ispterm.errors import NotFound, PermissionDenied, ValidationError
 from ispterm.operators.model import Operator
+from ispterm.operators.refusals import deactivated_operator, unknown_operator
 from ispterm.operators.roles import OPERATOR_MANAGE, normalise_role
 
 LOGIN_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}")
@@ -39,12 +40,9 @@ def check_login(login: str) -> str:
 def actor_for(session: Session, login: str) -> Actor:
     op = session.exec(select(Operator).where(Operator.login == login)).first()
     if op is None:
-        raise NotFound(
-            f"operator {login!r} is not known to this database; "
-            f"an admin can add it with 'ispterm operator add {login} --role support'"
-        )
+        raise unknown_operator(login)
     if not op.active:
-        raise PermissionDenied(f"operator {login!r} is deactivated")
+        raise deactivated_operator(login)
     return Actor(id=op.id, login=op.login, role=op.role, name=op.name)
 
 

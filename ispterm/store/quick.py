@@ -103,3 +103,14 @@ def check_schema(conn: QuickConnection) -> None:
     head = head_revision()
     if current != head:
         raise StoreError(f"database schema is at {current}, this ispterm needs {head}; run 'ispterm db upgrade'")
+
+
+def check_operator(conn: QuickConnection, login: str) -> None:
+    """The same refusal as ``operators.service.actor_for``: unknown or deactivated login."""
+    from ispterm.operators.refusals import deactivated_operator, unknown_operator
+
+    rows = conn.execute("SELECT active FROM operator WHERE login = :login", {"login": login})
+    if not rows:
+        raise unknown_operator(login)
+    if not rows[0][0]:
+        raise deactivated_operator(login)
