@@ -142,7 +142,9 @@ def imports(
 
 
 def register(group: typer.Typer) -> None:
-    """Add the statement commands to a ``billing`` typer group."""
+    """Add the statement commands to a ``billing`` typer group (once: later calls do nothing)."""
+    if any(getattr(info.callback, "__name__", "") == "import_statement" for info in group.registered_commands):
+        return
     group.command("import", help="Import a bank statement (camt.053, ABO/GPC, CSV); match payments by VS.")(import_statement)
     group.command("unmatched", help="Payments no customer could be matched to, newest first.")(unmatched)
     group.command("assign", help="Give an unmatched payment to a customer.")(assign)

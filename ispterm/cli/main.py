@@ -1,32 +1,46 @@
 """The ``ispterm`` command. Only typer is imported up front; every command imports what it
-needs when it runs, so ``ispterm --help`` stays fast and never loads SQLAlchemy or Textual."""
+needs when it runs, so ``ispterm --help`` stays fast and never loads SQLAlchemy or Textual.
+
+A call that names its command builds only that command (importing only its module): typer
+turns every registered function into a click command on each call, which cost ~35 ms for
+all of them, paid by every script call and by ``ispterm open`` before its first frame.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from ispterm.cli import contact, customer, db, demo, history, note, operator, sample, settings, task, ui
-from ispterm.cli import billing, billing_import, mail, sms
-from ispterm.cli import config as config_cmd
 from ispterm.cli.state import OPTIONS
 
-app = typer.Typer(
-    name="ispterm",
-    help="Terminal console for ISP operators: customers, billing, notes, history. "
-    "Without a command it opens the app on the customer list.",
-    no_args_is_help=False,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+# name, module in ispterm.cli, attribute, help (None: the attribute is a typer group).
+COMMANDS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("open", "ui", "open_card", "Open the app on one customer's card."),
+    ("demo", "demo", "demo", "Make a demo database from the bundled sample data (once) and open it."),
+    ("init", "db", "init", "Create or upgrade the database; the first operator becomes master admin."),
+    ("db", "db", "app", None),
+    ("customer", "customer", "app", None),
+    ("contact", "contact", "app", None),
+    ("service", "contact", "service_app", None),
+    ("note", "note", "app", None),
+    ("history", "history", "history", "The audit trail of one customer or of everything, newest first."),
+    ("operator", "operator", "app", None),
+    ("settings", "settings", "app", None),
+    ("config", "config", "app", None),
+    ("sample", "sample", "app", None),
+    ("task", "task", "app", None),
+    ("mail", "mail", "app", None),
+    ("sms", "sms", "app", None),
+    ("billing", "billing", "app", None),
 )
+# Global options that take a value: the command name is the first other word.
+_VALUE_OPTIONS = ("--db", "--operator", "--config", "--theme")
 
 
-@app.callback(invoke_without_command=True)
 def _global(
     ctx: typer.Context,
     db_url: Annotated[Optional[str], typer.Option("--db", help="Database URL or SQLite file (else ISPTERM_DB, config, default file).", metavar="URL")] = None,
@@ -48,24 +62,50 @@ def _global(
         launch()
 
 
-app.command("open", help="Open the app on one customer's card.")(ui.open_card)
-app.command("demo", help="Make a demo database from the bundled sample data (once) and open it.")(demo.demo)
-app.command("init", help="Create or upgrade the database; the first operator becomes master admin.")(db.init)
-app.add_typer(db.app, name="db")
-app.add_typer(customer.app, name="customer")
-app.add_typer(contact.app, name="contact")
-app.add_typer(contact.service_app, name="service")
-app.add_typer(note.app, name="note")
-app.command("history", help="The audit trail of one customer or of everything, newest first.")(history.history)
-app.add_typer(operator.app, name="operator")
-app.add_typer(settings.app, name="settings")
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(sample.app, name="sample")
-app.add_typer(task.app, name="task")
-app.add_typer(mail.app, name="mail")
-app.add_typer(sms.app, name="sms")
-app.add_typer(billing.app, name="billing")
-billing_import.register(billing.app)
+def _target(module: str, attribute: str):
+    mod = importlib.import_module(f"ispterm.cli.{module}")
+    if module == "billing":
+        from ispterm.cli import billing_import
+
+        billing_import.register(mod.app)  # once per process: it checks itself
+    return getattr(mod, attribute)
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The CLI with every command, or with just ``only`` (a known command name)."""
+    app = typer.Typer(
+        name="ispterm",
+        help="Terminal console for ISP operators: customers, billing, notes, history. "
+        "Without a command it opens the app on the customer list.",
+        no_args_is_help=False,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback(invoke_without_command=True)(_global)
+    for name, module, attribute, help_text in COMMANDS:
+        if only is not None and name != only:
+            continue
+        target = _target(module, attribute)
+        if help_text is None:
+            app.add_typer(target, name=name)
+        else:
+            app.command(name, help=help_text)(target)
+    return app
+
+
+def command_named(argv: list[str]) -> str | None:
+    """The known command ``argv`` runs, "" for none (the app), None when it needs them all."""
+    words = iter(argv)
+    for word in words:
+        if word in ("-h", "--help"):
+            return None  # the top-level help lists every command
+        if word in _VALUE_OPTIONS:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in {c[0] for c in COMMANDS} else None
+    return ""
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -79,8 +119,10 @@ def main(argv: list[str] | None = None) -> None:
 
     from ispterm.errors import IsptermError
 
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        result = app(args=argv, standalone_mode=False, prog_name="ispterm")
+        app = build_app(command_named(args))
+        result = app(args=args, standalone_mode=False, prog_name="ispterm")
     except IsptermError as exc:
         _fail(str(exc))
     except TyperException as exc:
