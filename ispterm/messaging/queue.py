@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import email.policy
 import os
+import re
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from ispterm.audit.model import AuditEvent
 from ispterm.audit.recorder import record
 from ispterm.context import Actor
 from ispterm.messaging.compose import Attachment, build_email
@@ -141,50 +141,130 @@ def claim(engine: Engine, worker: str, *, kind: str, limit: int, lease: timedelt
                     r.raw, r.attempts, r.created_at, until) for r in rows]
 
 
-# Built once: the finish runs per message, and statement construction costs more than SQLite.
-_FINISH = (update(_T).where(_T.c.id == bindparam("mid"), _T.c.claimed_by == bindparam("worker"))
-           .values(status=bindparam("b_status"), claimed_by=None, claimed_until=None,
-                   sent_at=bindparam("b_sent_at"), reply=bindparam("b_reply"), last_error=bindparam("b_error"),
-                   next_attempt_at=bindparam("b_next"))
-           .returning(_T.c.customer_id, _T.c.communication_id, _T.c.sensitive))
-_COMM = (update(Communication.__table__).where(Communication.__table__.c.id == bindparam("cid"))
-         .values(status=bindparam("c_status"), detail=bindparam("c_detail")))
-_AUDIT = insert(AuditEvent.__table__)
-
-
 def backoff(policy: Policy, attempts: int) -> timedelta:
     return min(policy.backoff * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def finish(engine: Engine, item: Claimed, worker: str, outcome: Outcome, *, now: datetime,
-           policy: Policy) -> str:
-    """Record an outcome; returns the final status ('lost' if another sender owns it now)."""
+# The outcome is recorded with pre-built SQL on the raw DBAPI connection: it runs once per
+# message in the sender's process, and SQLAlchemy's per-execution overhead costs more GIL
+# time than SQLite itself (the GIL the SMTP loop needs). Written with :name placeholders,
+# turned into %(name)s for psycopg.
+_RECORD = ("UPDATE outbound_message SET status = :status, claimed_by = NULL, claimed_until = NULL, "
+           "sent_at = :sent_at, reply = :reply, last_error = :error, next_attempt_at = :next "
+           "WHERE id = :mid AND claimed_by = :worker RETURNING customer_id, communication_id, sensitive")
+_BLANK = ("UPDATE outbound_message SET body = '(removed after delivery: it held a password)', html = NULL, "
+          "raw = NULL WHERE id = :mid")
+_COMM = "UPDATE communication SET status = :status, detail = :detail WHERE id = :cid"
+_AUDIT = ("INSERT INTO audit_event (at, operator, customer_id, entity, entity_id, action, field, old, new, "
+          "summary, private_to) VALUES (:at, :operator, :customer_id, :entity, :entity_id, :action, :field, "
+          ":old, :new, :summary, :private_to)")
+_PG_SQL = {sql: re.sub(r":(\w+)", r"%(\1)s", sql) for sql in (_RECORD, _BLANK, _COMM, _AUDIT)}
+
+
+@dataclass(frozen=True)
+class Result:
+    """What ``finish`` decided for one message; ``status`` is 'lost' if another sender owns it."""
+
+    status: str  # sent | queued | failed | lost
+    reply: str
+
+
+class Recorder:
+    """Records outcomes over one raw DBAPI connection; several per transaction (``record``).
+
+    Not thread-safe: one thread owns it (the sender's database thread).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.pg = engine.dialect.name == "postgresql"
+        self.sql = _PG_SQL if self.pg else {k: k for k in _PG_SQL}
+        # The column type's own conversion, so raw rows hold exactly what SQLAlchemy writes.
+        self.stamp = _T.c.sent_at.type._cached_bind_processor(engine.dialect) or (lambda v: v)
+        self.conn = None
+
+    def record(self, done: list[tuple[Claimed, str, Outcome, datetime, Policy]]) -> list[Result]:
+        """Record ``(item, worker, outcome, now, policy)`` outcomes in one transaction."""
+        if self.conn is None:
+            self.conn = self.engine.raw_connection()
+        conn, sql, stamp = self.conn, self.sql, self.stamp
+        results = []
+        try:
+            cur = conn.cursor()
+            if not self.pg:
+                cur.execute("BEGIN IMMEDIATE")
+            for item, worker, outcome, now, policy in done:
+                status, reply = decide(item, outcome, now=now, policy=policy)
+                at = stamp(now)
+                cur.execute(sql[_RECORD], {
+                    "mid": item.id, "worker": worker, "status": "queued" if status == "retry" else status,
+                    "sent_at": at if status == "sent" else None, "reply": reply,
+                    "error": None if status == "sent" else reply,
+                    "next": stamp(now + backoff(policy, item.attempts)) if status == "retry" else at})
+                row = cur.fetchone()
+                if row is None:
+                    results.append(Result("lost", reply))
+                    continue
+                customer_id, communication_id, sensitive = row
+                shown = "retrying" if status == "retry" else status
+                if sensitive and status == "sent":
+                    cur.execute(sql[_BLANK], {"mid": item.id})
+                if communication_id is not None:
+                    cur.execute(sql[_COMM], {"cid": communication_id, "status": shown, "detail": reply})
+                what = "e-mail" if item.kind == "email" else "SMS"
+                verb = "sent" if status == "sent" else "failed" if status == "failed" else \
+                    f"attempt {item.attempts} failed, will retry"
+                summary = f"{what} to {', '.join(item.recipients)} {verb}: {reply[:200]}"
+                cur.execute(sql[_AUDIT], _audit_row(at, customer_id, item.id, f"{item.kind}_{shown}",
+                                                    reply[:500], summary))
+                results.append(Result("queued" if status == "retry" else status, reply))
+            if self.pg:
+                conn.commit()
+            else:
+                cur.execute("COMMIT")
+            cur.close()
+        except BaseException:
+            self.discard()
+            raise
+        return results
+
+    def discard(self) -> None:
+        """Drop the connection after an error (rolled back); the next record opens a new one."""
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            try:
+                conn.invalidate()
+            except Exception:  # noqa: BLE001 - it is being thrown away
+                pass
+
+    def close(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            conn.close()
+
+
+def decide(item: Claimed, outcome: Outcome, *, now: datetime, policy: Policy) -> tuple[str, str]:
+    """A retry becomes a failure after ``max_attempts`` or ``max_age``: (status, reply)."""
     status, reply = outcome.status, outcome.reply
     if status == "retry":
         age = now - item.created_at
         if item.attempts >= policy.max_attempts:
-            status, reply = "failed", f"gave up after {item.attempts} attempts: {reply}"
-        elif age >= policy.max_age:
-            status, reply = "failed", f"gave up after {age.total_seconds() / 3600:.0f} h: {reply}"
-    params = {"mid": item.id, "worker": worker, "b_status": "queued" if status == "retry" else status,
-              "b_sent_at": now if status == "sent" else None, "b_reply": reply,
-              "b_error": None if status == "sent" else reply,
-              "b_next": now + backoff(policy, item.attempts) if status == "retry" else now}
-    shown = "retrying" if status == "retry" else status
-    what = "e-mail" if item.kind == "email" else "SMS"
-    verb = {"sent": "sent", "failed": "failed", "retrying": f"attempt {item.attempts} failed, will retry"}[shown]
-    with engine.begin() as conn:
-        row = conn.execute(_FINISH, params).first()
-        if row is None:
-            return "lost"
-        if row.sensitive and status == "sent":
-            conn.execute(update(_T).where(_T.c.id == item.id)
-                         .values(body="(removed after delivery: it held a password)", html=None, raw=None))
-        if row.communication_id is not None:
-            conn.execute(_COMM, {"cid": row.communication_id, "c_status": shown, "c_detail": reply})
-        summary = f"{what} to {', '.join(item.recipients)} {verb}: {reply[:200]}"
-        conn.execute(_AUDIT, _audit_row(now, row.customer_id, item.id, f"{item.kind}_{shown}", reply[:500], summary))
-    return "queued" if status == "retry" else status
+            return "failed", f"gave up after {item.attempts} attempts: {reply}"
+        if age >= policy.max_age:
+            return "failed", f"gave up after {age.total_seconds() / 3600:.0f} h: {reply}"
+    return status, reply
+
+
+def finish(engine: Engine, item: Claimed, worker: str, outcome: Outcome, *, now: datetime,
+           policy: Policy) -> str:
+    """Record one outcome in its own transaction; returns the final status ('lost' if another
+    sender owns the message now). The sender batches through a long-lived ``Recorder``."""
+    recorder = Recorder(engine)
+    try:
+        [result] = recorder.record([(item, worker, outcome, now, policy)])
+    finally:
+        recorder.close()
+    return result.status
 
 
 def release(engine: Engine, worker: str, ids: list[int], *, now: datetime) -> None:

@@ -13,6 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import queue as jobqueue
+import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -41,7 +44,7 @@ class SenderSettings:
     rate_per_minute: int = 0
     lease: timedelta = timedelta(seconds=300)
     policy: Policy = Policy()
-    batch: int = 10
+    batch: int = 50  # messages claimed at a time, shared by the connections
     poll: float = 2.0
     validate_certs: bool = True
     sms: object | None = None  # sms.Gateway
@@ -134,6 +137,151 @@ def classify(exc: BaseException) -> Outcome:
     return Outcome("retry", f"{type(exc).__name__}: {exc}")
 
 
+class _DbThread:
+    """The sender's one database thread: every claim, outcome and release runs here, in order.
+
+    Why one long-lived thread: ``asyncio.to_thread`` per message and two threads writing to
+    one SQLite file (each waiting on the other's lock with the busy handler's sleeps) cost
+    GIL time and latency the SMTP loop needs. Outcomes that wait together (one per
+    connection at most) are recorded in one transaction; each caller's future is settled
+    only after its commit, so "recorded before the next DATA" still holds per connection.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.loop = asyncio.get_running_loop()
+        self.jobs: jobqueue.SimpleQueue = jobqueue.SimpleQueue()
+        self.recorder = queue.Recorder(engine)
+        self.thread = threading.Thread(target=self._run, name="ispterm-sender-db", daemon=True)
+        self.thread.start()
+
+    def call(self, fn: Callable, *args, **kw) -> asyncio.Future:
+        """Run ``fn(*args, **kw)`` in the database thread."""
+        fut = self.loop.create_future()
+        self.jobs.put((fut, fn, args, kw))
+        return fut
+
+    def record(self, done: tuple, then: Callable[[queue.Result], None]) -> asyncio.Future:
+        """Record one outcome ``(item, worker, outcome, now, policy)``; ``then(result)`` runs on
+        the loop once it is committed (or with status 'error' if it could not be)."""
+        fut = self.loop.create_future()
+        self.jobs.put((fut, None, done, then))
+        return fut
+
+    async def close(self) -> None:
+        """Finish the jobs already given, then end the thread."""
+        done = self.loop.create_future()
+        self.jobs.put((done, None, None, None))
+        await done
+
+    def _run(self) -> None:
+        running = True
+        while running:
+            batch = [self.jobs.get()]
+            while True:
+                try:
+                    batch.append(self.jobs.get_nowait())
+                except jobqueue.Empty:
+                    break
+            settled = []
+            records = [job for job in batch if job[1] is None and job[2] is not None]
+            if records:
+                try:
+                    results = self.recorder.record([job[2] for job in records])
+                except Exception as exc:  # noqa: BLE001 - the lease brings the messages back
+                    log.warning("cannot record outcomes: %s", exc)
+                    results = [queue.Result("error", str(exc))] * len(records)
+                settled += [(fut, True, (then, result)) for (fut, _, _, then), result in zip(records, results)]
+            for fut, fn, args, kw in batch:
+                if fn is not None:
+                    try:
+                        settled.append((fut, True, (None, fn(*args, **kw))))
+                    except Exception as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+                        settled.append((fut, False, exc))
+                elif args is None:
+                    running = False
+                    self.recorder.close()
+                    settled.append((fut, True, (None, None)))
+            try:
+                self.loop.call_soon_threadsafe(_settle, settled)
+            except RuntimeError:  # the loop is gone (the app was torn down): nobody is waiting
+                return
+
+
+def _settle(settled: list) -> None:
+    for fut, ok, value in settled:
+        if ok:
+            then, result = value
+            if then is not None:
+                then(result)
+            if not fut.done():
+                fut.set_result(result)
+        elif not fut.done():
+            fut.set_exception(value)
+
+
+class _Feed:
+    """The claimed messages of one kind, shared by that kind's workers.
+
+    Messages are claimed ``settings.batch`` at a time, and the next batch is claimed while
+    the last half of the current one is being sent: a claim costs milliseconds of database
+    time that every connection would otherwise sit out.
+    """
+
+    def __init__(self, sender: Sender, kind: str) -> None:
+        self.sender = sender
+        self.kind = kind
+        self.items: deque[Claimed] = deque()
+        self.claiming: asyncio.Task | None = None
+        self.more = True  # the last claim was full, so more is probably due
+        self.low = max(1, sender.s.batch // 2)
+
+    async def take(self) -> Claimed | None:
+        """The next claimed message, or None when nothing is due."""
+        while True:
+            if self.items:
+                item = self.items.popleft()
+                if self.more and len(self.items) < self.low and self.claiming is None:
+                    self.claiming = asyncio.ensure_future(self._claim())
+                return item
+            if self.claiming is None:
+                self.claiming = asyncio.ensure_future(self._claim())
+            if not await asyncio.shield(self.claiming) and not self.items:
+                return None
+
+    async def _claim(self) -> int:
+        s = self.sender
+        try:
+            batch = await s.db.call(queue.claim, s.engine, s.worker, kind=self.kind, limit=s.s.batch,
+                                    lease=s.lease, now=utcnow())
+        except Exception as exc:  # noqa: BLE001 - a lost database must not kill the sender
+            s.stats.errors += 1
+            log.warning("cannot claim messages: %s", exc)
+            batch = []
+        finally:
+            self.claiming = None
+        self.items.extend(batch)
+        self.more = len(batch) >= s.s.batch
+        return len(batch)
+
+    async def give_back(self, items: list[Claimed]) -> None:
+        """Release messages that were not tried (the attempt is not counted)."""
+        if items:
+            s = self.sender
+            await s.db.call(queue.release, s.engine, s.worker, [i.id for i in items], now=utcnow())
+
+    async def close(self) -> None:
+        """On stop: give back everything claimed and not taken, including a claim under way."""
+        if self.claiming is not None:
+            await asyncio.shield(self.claiming)
+        items, self.items = list(self.items), deque()
+        try:
+            await self.give_back(items)
+        except Exception as exc:  # noqa: BLE001 - their lease brings them back
+            self.sender.stats.errors += 1
+            log.warning("cannot give back %d claimed messages: %s", len(items), exc)
+
+
 class Sender:
     def __init__(self, engine: Engine, settings: SenderSettings, stop: asyncio.Event, *,
                  once: bool = False, on_event: Callable[[SenderEvent], None] | None = None) -> None:
@@ -169,10 +317,10 @@ class Sender:
         except Exception:  # noqa: BLE001 - a connection being thrown away may fail any way
             client.close()
 
-    async def _deliver_email(self, client, item: Claimed, previous: asyncio.Task | None = None):
+    async def _deliver_email(self, client, item: Claimed, previous: asyncio.Future | None = None):
         """Send one e-mail; returns (outcome, client to reuse or None).
 
-        ``previous`` is the task recording the last message's outcome: it runs while this
+        ``previous`` is the last message's outcome being recorded: it is written while this
         message's envelope (MAIL, RCPT) is sent and is awaited before DATA, so at most one
         message per connection is ever accepted by the server but not yet recorded. That
         bounds the duplicates a crash can cause to one per connection.
@@ -223,14 +371,17 @@ class Sender:
 
     # --- the loop ----------------------------------------------------------------------
 
-    async def _finish(self, item: Claimed, outcome: Outcome) -> None:
-        """Record an outcome; a failure here is logged, and the lease brings the message back."""
-        try:
-            status = await asyncio.to_thread(queue.finish, self.engine, item, self.worker, outcome,
-                                             now=utcnow(), policy=self.s.policy)
-        except Exception as exc:  # noqa: BLE001 - a lost database must not kill the sender
+    def _finish(self, item: Claimed, outcome: Outcome) -> asyncio.Future:
+        """Hand an outcome to the database thread; the future is done once it is committed."""
+        return self.db.record((item, self.worker, outcome, utcnow(), self.s.policy),
+                              lambda result: self._recorded(item, result))
+
+    def _recorded(self, item: Claimed, result: queue.Result) -> None:
+        """An outcome is committed (or could not be: logged, and the lease brings it back)."""
+        status = result.status
+        if status == "error":
             self.stats.errors += 1
-            log.warning("message %s: cannot record %s: %s", item.id, outcome.status, exc)
+            log.warning("message %s: cannot record the outcome: %s", item.id, result.reply)
             return
         if status == "sent":
             self.stats.sent += 1
@@ -239,69 +390,67 @@ class Sender:
         elif status == "queued":
             self.stats.retried += 1
         if status != "sent":
-            log.info("message %s %s: %s", item.id, status, outcome.reply)
+            log.info("message %s %s: %s", item.id, status, result.reply)
         if self.on_event is not None:
-            self.on_event(SenderEvent(item.id, status, outcome.reply))
+            self.on_event(SenderEvent(item.id, status, result.reply))
 
-    async def _worker(self, kind: str) -> None:
+    async def _worker(self, feed: _Feed) -> None:
+        """One connection's loop: take a claimed message, send it, hand the outcome over.
+
+        The outcome is recorded while the next message's envelope goes out and is committed
+        before its DATA (see ``_deliver_email``).
+        """
         client = None
+        pending: asyncio.Future | None = None
         try:
             while not self.stop.is_set():
                 try:
-                    batch = await asyncio.to_thread(queue.claim, self.engine, self.worker, kind=kind,
-                                                    limit=self.s.batch, lease=self.lease, now=utcnow())
-                except Exception as exc:  # noqa: BLE001 - a lost database must not kill the sender
-                    self.stats.errors += 1
-                    log.warning("cannot claim messages: %s", exc)
-                    batch = []
-                    if self.once:
-                        return
-                if not batch:
-                    if self.once:
-                        return
-                    await self._idle()
-                    continue
-                try:
-                    client = await self._run_batch(kind, batch, client)
-                except Exception as exc:  # noqa: BLE001 - e.g. the database went away mid-batch
+                    if pending is not None and not feed.items:
+                        # About to claim: let the outcome (and its event) land first, so a
+                        # message due again at once is not taken back before it is told.
+                        await pending
+                        pending = None
+                    item = await feed.take()
+                    if item is None:
+                        if self.once:
+                            return
+                        await self._idle()
+                        continue
+                    left = (item.claimed_until - utcnow()).total_seconds()
+                    if left < self.s.deadline:
+                        # Too little lease left to try it: give it back now, not when the lease ends.
+                        await feed.give_back([item])
+                        continue
+                    await self.rate.wait(self.stop)
+                    if self.stop.is_set():
+                        await feed.give_back([item])
+                        break
+                    try:
+                        if feed.kind == "email":
+                            outcome, client = await self._deliver_email(client, item, pending)
+                        else:
+                            if pending is not None:
+                                await pending
+                            outcome = await self._deliver_sms(item)
+                        pending = None
+                    except Exception as exc:  # noqa: BLE001 - survive bugs alike; the lease brings it back
+                        pending = None
+                        self.stats.errors += 1
+                        log.exception("message %s: %s", item.id, exc)
+                        await self._close(client)
+                        client = None
+                        continue
+                    pending = self._finish(item, outcome)
+                except Exception as exc:  # noqa: BLE001 - e.g. the database went away
                     self.stats.errors += 1
                     log.warning("sender worker: %s", exc)
                     await self._close(client)
                     client = None
                     await self._idle()
         finally:
-            await self._close(client)
-
-    async def _run_batch(self, kind: str, batch: list[Claimed], client):
-        pending: asyncio.Task | None = None
-        try:
-            for n, item in enumerate(batch):
-                left = (item.claimed_until - utcnow()).total_seconds()
-                if self.stop.is_set() or left < self.s.deadline:
-                    # Not tried: give the rest back now rather than waiting for the lease.
-                    await asyncio.to_thread(queue.release, self.engine, self.worker,
-                                            [i.id for i in batch[n:]], now=utcnow())
-                    return client
-                await self.rate.wait(self.stop)
-                try:
-                    if kind == "email":
-                        outcome, client = await self._deliver_email(client, item, pending)
-                    else:
-                        if pending is not None:
-                            await pending
-                        outcome = await self._deliver_sms(item)
-                    pending = None
-                except Exception as exc:  # noqa: BLE001 - survive bugs alike; the lease brings it back
-                    self.stats.errors += 1
-                    log.exception("message %s: %s", item.id, exc)
-                    await self._close(client)
-                    client = None
-                    continue
-                pending = asyncio.create_task(self._finish(item, outcome))
-        finally:
             if pending is not None:
                 await pending
-        return client
+            await self._close(client)
 
     async def _idle(self) -> None:
         try:
@@ -310,15 +459,25 @@ class Sender:
             pass
 
     async def run(self) -> SenderStats:
+        self.db = _DbThread(self.engine)
         try:
-            await asyncio.to_thread(queue.release_dead, self.engine, now=utcnow())
-        except Exception as exc:  # noqa: BLE001
-            self.stats.errors += 1
-            log.warning("cannot free claims of dead senders: %s", exc)
-        workers = [self._worker("email") for _ in range(self.s.connections)]
-        if self.s.sms is not None:
-            workers.append(self._worker("sms"))
-        await asyncio.gather(*workers)
+            try:
+                await self.db.call(queue.release_dead, self.engine, now=utcnow())
+            except Exception as exc:  # noqa: BLE001
+                self.stats.errors += 1
+                log.warning("cannot free claims of dead senders: %s", exc)
+            feeds = [_Feed(self, "email")]
+            workers = [self._worker(feeds[0]) for _ in range(self.s.connections)]
+            if self.s.sms is not None:
+                feeds.append(_Feed(self, "sms"))
+                workers.append(self._worker(feeds[1]))
+            try:
+                await asyncio.gather(*workers)
+            finally:
+                for feed in feeds:
+                    await feed.close()
+        finally:
+            await self.db.close()
         return self.stats
 
 
