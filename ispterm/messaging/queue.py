@@ -28,6 +28,7 @@ from ispterm.audit.recorder import record
 from ispterm.context import Actor
 from ispterm.messaging.compose import Attachment, build_email
 from ispterm.messaging.model import OutboundAttachment, OutboundMessage
+from ispterm.store.quick import pyformat
 from ispterm.store.types import utcnow
 from ispterm.support.model import Communication
 
@@ -121,126 +122,8 @@ def _audit_row(now: datetime, customer_id: int | None, message: int, action: str
             "summary": summary, "private_to": None}
 
 
-def claim(engine: Engine, worker: str, *, kind: str, limit: int, lease: timedelta,
-          now: datetime) -> list[Claimed]:
-    """Take up to ``limit`` due messages, highest priority then oldest first."""
-    due = or_(and_(_T.c.status == "queued", _T.c.next_attempt_at <= now),
-              and_(_T.c.status == "sending", _T.c.claimed_until < now))
-    pick = select(_T.c.id).where(_T.c.kind == kind, due).order_by(_T.c.priority, _T.c.id).limit(limit)
-    if engine.dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    until = now + lease
-    stmt = (update(_T).where(_T.c.id.in_(pick.scalar_subquery()))
-            .values(status="sending", claimed_by=worker, claimed_until=until, attempts=_T.c.attempts + 1)
-            .returning(_T.c.id, _T.c.kind, _T.c.message_id, _T.c.sender, _T.c.recipients, _T.c.subject,
-                       _T.c.body, _T.c.raw, _T.c.attempts, _T.c.created_at, _T.c.priority))
-    with engine.begin() as conn:
-        rows = sorted(conn.execute(stmt).all(), key=lambda r: (r.priority, r.id))
-    return [Claimed(r.id, r.kind, r.message_id, r.sender,
-                    tuple(x.strip() for x in r.recipients.split(",") if x.strip()), r.subject, r.body,
-                    r.raw, r.attempts, r.created_at, until) for r in rows]
-
-
 def backoff(policy: Policy, attempts: int) -> timedelta:
     return min(policy.backoff * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
-
-
-# The outcome is recorded with pre-built SQL on the raw DBAPI connection: it runs once per
-# message in the sender's process, and SQLAlchemy's per-execution overhead costs more GIL
-# time than SQLite itself (the GIL the SMTP loop needs). Written with :name placeholders,
-# turned into %(name)s for psycopg.
-_RECORD = ("UPDATE outbound_message SET status = :status, claimed_by = NULL, claimed_until = NULL, "
-           "sent_at = :sent_at, reply = :reply, last_error = :error, next_attempt_at = :next "
-           "WHERE id = :mid AND claimed_by = :worker RETURNING customer_id, communication_id, sensitive")
-_BLANK = ("UPDATE outbound_message SET body = '(removed after delivery: it held a password)', html = NULL, "
-          "raw = NULL WHERE id = :mid")
-_COMM = "UPDATE communication SET status = :status, detail = :detail WHERE id = :cid"
-_AUDIT = ("INSERT INTO audit_event (at, operator, customer_id, entity, entity_id, action, field, old, new, "
-          "summary, private_to) VALUES (:at, :operator, :customer_id, :entity, :entity_id, :action, :field, "
-          ":old, :new, :summary, :private_to)")
-_PG_SQL = {sql: re.sub(r":(\w+)", r"%(\1)s", sql) for sql in (_RECORD, _BLANK, _COMM, _AUDIT)}
-
-
-@dataclass(frozen=True)
-class Result:
-    """What ``finish`` decided for one message; ``status`` is 'lost' if another sender owns it."""
-
-    status: str  # sent | queued | failed | lost
-    reply: str
-
-
-class Recorder:
-    """Records outcomes over one raw DBAPI connection; several per transaction (``record``).
-
-    Not thread-safe: one thread owns it (the sender's database thread).
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.pg = engine.dialect.name == "postgresql"
-        self.sql = _PG_SQL if self.pg else {k: k for k in _PG_SQL}
-        # The column type's own conversion, so raw rows hold exactly what SQLAlchemy writes.
-        self.stamp = _T.c.sent_at.type._cached_bind_processor(engine.dialect) or (lambda v: v)
-        self.conn = None
-
-    def record(self, done: list[tuple[Claimed, str, Outcome, datetime, Policy]]) -> list[Result]:
-        """Record ``(item, worker, outcome, now, policy)`` outcomes in one transaction."""
-        if self.conn is None:
-            self.conn = self.engine.raw_connection()
-        conn, sql, stamp = self.conn, self.sql, self.stamp
-        results = []
-        try:
-            cur = conn.cursor()
-            if not self.pg:
-                cur.execute("BEGIN IMMEDIATE")
-            for item, worker, outcome, now, policy in done:
-                status, reply = decide(item, outcome, now=now, policy=policy)
-                at = stamp(now)
-                cur.execute(sql[_RECORD], {
-                    "mid": item.id, "worker": worker, "status": "queued" if status == "retry" else status,
-                    "sent_at": at if status == "sent" else None, "reply": reply,
-                    "error": None if status == "sent" else reply,
-                    "next": stamp(now + backoff(policy, item.attempts)) if status == "retry" else at})
-                row = cur.fetchone()
-                if row is None:
-                    results.append(Result("lost", reply))
-                    continue
-                customer_id, communication_id, sensitive = row
-                shown = "retrying" if status == "retry" else status
-                if sensitive and status == "sent":
-                    cur.execute(sql[_BLANK], {"mid": item.id})
-                if communication_id is not None:
-                    cur.execute(sql[_COMM], {"cid": communication_id, "status": shown, "detail": reply})
-                what = "e-mail" if item.kind == "email" else "SMS"
-                verb = "sent" if status == "sent" else "failed" if status == "failed" else \
-                    f"attempt {item.attempts} failed, will retry"
-                summary = f"{what} to {', '.join(item.recipients)} {verb}: {reply[:200]}"
-                cur.execute(sql[_AUDIT], _audit_row(at, customer_id, item.id, f"{item.kind}_{shown}",
-                                                    reply[:500], summary))
-                results.append(Result("queued" if status == "retry" else status, reply))
-            if self.pg:
-                conn.commit()
-            else:
-                cur.execute("COMMIT")
-            cur.close()
-        except BaseException:
-            self.discard()
-            raise
-        return results
-
-    def discard(self) -> None:
-        """Drop the connection after an error (rolled back); the next record opens a new one."""
-        conn, self.conn = self.conn, None
-        if conn is not None:
-            try:
-                conn.invalidate()
-            except Exception:  # noqa: BLE001 - it is being thrown away
-                pass
-
-    def close(self) -> None:
-        conn, self.conn = self.conn, None
-        if conn is not None:
-            conn.close()
 
 
 def decide(item: Claimed, outcome: Outcome, *, now: datetime, policy: Policy) -> tuple[str, str]:
@@ -255,15 +138,229 @@ def decide(item: Claimed, outcome: Outcome, *, now: datetime, policy: Policy) ->
     return status, reply
 
 
+@dataclass(frozen=True)
+class Result:
+    """What became of one outcome: sent, queued (retry), failed, or lost (another sender owns it)."""
+
+    status: str
+    reply: str
+
+
+# The sender's statements, pre-built and run on the raw DBAPI connection: they run once per
+# message, and SQLAlchemy's per-execution overhead costs more GIL time (the GIL the SMTP
+# loop needs) than SQLite itself. Written with :name placeholders (sqlite3); psycopg gets
+# them as %(name)s.
+# Two picks, so that each walks an index in order and stops at the limit (one OR of both
+# made SQLite read every queued row and sort them, per claim): the messages of senders
+# that died (their lease ran out; few rows are ever 'sending'), then the due ones.
+_EXPIRED = "status = 'sending' AND kind = :kind AND claimed_until < :now"
+_DUE = "status = 'queued' AND kind = :kind AND next_attempt_at <= :now"
+_CLAIM = ("UPDATE outbound_message SET status = 'sending', claimed_by = :worker, claimed_until = :until, "
+          "attempts = attempts + 1 WHERE id IN (SELECT id FROM outbound_message WHERE {pick} "
+          "ORDER BY priority, id LIMIT :limit{lock}) "
+          "RETURNING id, kind, message_id, sender, recipients, subject, body, raw, attempts, created_at, priority")
+# Sent: the message row only, flagged for the log writer (its history and communication
+# rows follow in a batch). A body holding a password is blanked in the same statement.
+_SENT = ("UPDATE outbound_message SET status = 'sent', claimed_by = NULL, claimed_until = NULL, "
+         "sent_at = :at, reply = :reply, last_error = NULL, next_attempt_at = :at, log_pending = TRUE, "
+         "body = CASE WHEN sensitive THEN '(removed after delivery: it held a password)' ELSE body END, "
+         "html = CASE WHEN sensitive THEN NULL ELSE html END, raw = CASE WHEN sensitive THEN NULL ELSE raw END "
+         "WHERE id = :mid AND claimed_by = :worker")
+# Retried or failed (rare): the message, its communication row and history in one go.
+_UNSENT = ("UPDATE outbound_message SET status = :status, claimed_by = NULL, claimed_until = NULL, "
+           "reply = :reply, last_error = :reply, next_attempt_at = :next "
+           "WHERE id = :mid AND claimed_by = :worker RETURNING customer_id, communication_id")
+_LOGGED = ("UPDATE outbound_message SET log_pending = FALSE WHERE id IN "
+           "(SELECT id FROM outbound_message WHERE log_pending ORDER BY id LIMIT :limit{lock}) "
+           "RETURNING id, kind, customer_id, communication_id, recipients, reply, sent_at")
+_COMM = "UPDATE communication SET status = :status, detail = :detail WHERE id = :cid"
+_AUDIT = ("INSERT INTO audit_event (at, operator, customer_id, entity, entity_id, action, field, old, new, "
+          "summary, private_to) VALUES (:at, :operator, :customer_id, :entity, :entity_id, :action, :field, "
+          ":old, :new, :summary, :private_to)")
+LOG_BATCH = 500
+
+
+class QueueConnection:
+    """The sender's own connection to the queue: claims, outcomes and the deferred log.
+
+    Owned by one thread (the sender's database thread); ``claim``, ``record`` and
+    ``write_log`` each commit before they return. On an error the connection is dropped
+    (rolled back) and the next call opens another.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.pg = engine.dialect.name == "postgresql"
+        lock = " FOR UPDATE SKIP LOCKED" if self.pg else ""
+        sql = {"expired": _CLAIM.format(pick=_EXPIRED, lock=lock), "due": _CLAIM.format(pick=_DUE, lock=lock),
+               "sent": _SENT, "unsent": _UNSENT,
+               "logged": _LOGGED.format(lock=lock), "comm": _COMM, "audit": _AUDIT}
+        self.sql = {k: pyformat(v) for k, v in sql.items()} if self.pg else sql
+        # The column type's own conversions, so raw rows hold exactly what SQLAlchemy writes.
+        column = _T.c.sent_at.type
+        self.stamp = column._cached_bind_processor(engine.dialect) or (lambda v: v)
+        self.read_stamp = column._cached_result_processor(engine.dialect, None) or (lambda v: v)
+        self.conn = None
+
+    def _cursor(self):
+        if self.conn is None:
+            self.conn = self.engine.raw_connection()
+            if self.pg:
+                # One statement commits in one round trip; several get BEGIN ... COMMIT.
+                self.conn.driver_connection.autocommit = True
+        return self.conn.cursor()
+
+    def _run(self, work):
+        """``work(cursor)`` inside BEGIN (IMMEDIATE on SQLite: the write lock up front) ... COMMIT."""
+        cur = self._cursor()
+        try:
+            cur.execute("BEGIN" if self.pg else "BEGIN IMMEDIATE")
+            result = work(cur)
+            cur.execute("COMMIT")
+            cur.close()
+        except BaseException:
+            self.discard()
+            raise
+        return result
+
+    def claim(self, worker: str, *, kind: str, limit: int, lease: timedelta, now: datetime) -> list[Claimed]:
+        """Take up to ``limit`` due messages, highest priority then oldest first."""
+        until = now + lease
+        params = {"worker": worker, "until": self.stamp(until), "now": self.stamp(now), "kind": kind,
+                  "limit": limit}
+
+        def work(cur):
+            cur.execute(self.sql["expired"], params)
+            rows = cur.fetchall()
+            if len(rows) < limit:
+                cur.execute(self.sql["due"], {**params, "limit": limit - len(rows)})
+                rows += cur.fetchall()
+            return rows
+
+        rows = sorted(self._run(work), key=lambda r: (r[10], r[0]))
+        stamp = self.read_stamp
+        return [Claimed(r[0], r[1], r[2], r[3], tuple(x.strip() for x in r[4].split(",") if x.strip()), r[5],
+                        r[6], bytes(r[7]) if r[7] is not None else None, r[8], stamp(r[9]), until)
+                for r in rows]
+
+    def record(self, done: list[tuple[Claimed, str, Outcome, datetime, Policy]]) -> list[Result]:
+        """Record ``(item, worker, outcome, now, policy)`` outcomes, all in one transaction.
+
+        A sent message is one UPDATE (its log rows come with ``write_log``); a retry or a
+        failure also writes its communication and history rows here.
+        """
+        plans = []
+        for item, worker, outcome, now, policy in done:
+            status, reply = decide(item, outcome, now=now, policy=policy)
+            at = self.stamp(now)
+            if status == "sent":
+                plans.append((item, status, reply, {"mid": item.id, "worker": worker, "at": at, "reply": reply}))
+            else:
+                nxt = now + backoff(policy, item.attempts) if status == "retry" else now
+                plans.append((item, status, reply, {"mid": item.id, "worker": worker, "reply": reply, "at": at,
+                                                    "status": "queued" if status == "retry" else status,
+                                                    "next": self.stamp(nxt)}))
+
+        def work(cur):
+            results = []
+            for item, status, reply, params in plans:
+                if status == "sent":
+                    cur.execute(self.sql["sent"], params)
+                    results.append(Result("sent" if cur.rowcount == 1 else "lost", reply))
+                    continue
+                cur.execute(self.sql["unsent"], params)
+                row = cur.fetchone()
+                if row is None:
+                    results.append(Result("lost", reply))
+                    continue
+                shown = "retrying" if status == "retry" else status
+                self._log(cur, [(params["at"], row[0], row[1], item.id, item.kind, ", ".join(item.recipients),
+                                 shown, reply, item.attempts)])
+                results.append(Result("queued" if status == "retry" else status, reply))
+            return results
+
+        if len(plans) == 1 and plans[0][1] == "sent":
+            # One statement: autocommit makes it its own transaction, one round trip on PostgreSQL.
+            item, _, reply, params = plans[0]
+            cur = self._cursor()
+            try:
+                cur.execute(self.sql["sent"], params)
+                found = cur.rowcount == 1
+                cur.close()
+            except BaseException:
+                self.discard()
+                raise
+            return [Result("sent" if found else "lost", reply)]
+        return self._run(work)
+
+    def write_log(self, limit: int = LOG_BATCH) -> int:
+        """Write the communication and history rows of up to ``limit`` sent messages whose
+        rows are pending (any sender's), clearing their flag in the same transaction: a
+        crash leaves them pending, never half written, and two writers never both take one."""
+
+        def work(cur):
+            cur.execute(self.sql["logged"], {"limit": limit})
+            rows = cur.fetchall()
+            self._log(cur, [(at, customer, comm, mid, kind, to, "sent", reply, None)
+                            for mid, kind, customer, comm, to, reply, at in rows])
+            return len(rows)
+
+        return self._run(work)
+
+    def _log(self, cur, rows) -> None:
+        """Communication status and history rows for ``(at, customer_id, communication_id,
+        message, kind, recipients, shown, reply, attempts)`` outcomes."""
+        comm, audit = [], []
+        for at, customer_id, communication_id, message, kind, to, shown, reply, attempts in rows:
+            if communication_id is not None:
+                comm.append({"cid": communication_id, "status": shown, "detail": reply})
+            what = "e-mail" if kind == "email" else "SMS"
+            verb = f"attempt {attempts} failed, will retry" if shown == "retrying" else shown
+            audit.append(_audit_row(at, customer_id, message, f"{kind}_{shown}", reply[:500],
+                                    f"{what} to {to} {verb}: {reply[:200]}"))
+        if comm:
+            cur.executemany(self.sql["comm"], comm)
+        if audit:
+            cur.executemany(self.sql["audit"], audit)
+
+    def discard(self) -> None:
+        """Drop the connection after an error (its transaction is rolled back with it)."""
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            try:
+                conn.invalidate()
+            except Exception:  # noqa: BLE001 - it is being thrown away
+                pass
+
+    def close(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            if self.pg:
+                conn.driver_connection.autocommit = False
+            conn.close()
+
+
+def claim(engine: Engine, worker: str, *, kind: str, limit: int, lease: timedelta,
+          now: datetime) -> list[Claimed]:
+    """One claim on a connection of its own (the sender keeps a ``QueueConnection``)."""
+    qc = QueueConnection(engine)
+    try:
+        return qc.claim(worker, kind=kind, limit=limit, lease=lease, now=now)
+    finally:
+        qc.close()
+
+
 def finish(engine: Engine, item: Claimed, worker: str, outcome: Outcome, *, now: datetime,
            policy: Policy) -> str:
-    """Record one outcome in its own transaction; returns the final status ('lost' if another
-    sender owns the message now). The sender batches through a long-lived ``Recorder``."""
-    recorder = Recorder(engine)
+    """Record one outcome, its log rows included; returns the final status ('lost' if another
+    sender owns the message now)."""
+    qc = QueueConnection(engine)
     try:
-        [result] = recorder.record([(item, worker, outcome, now, policy)])
+        [result] = qc.record([(item, worker, outcome, now, policy)])
+        while qc.write_log() == LOG_BATCH:
+            pass
     finally:
-        recorder.close()
+        qc.close()
     return result.status
 
 

@@ -15,6 +15,7 @@ import logging
 import os
 import queue as jobqueue
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -137,21 +138,30 @@ def classify(exc: BaseException) -> Outcome:
     return Outcome("retry", f"{type(exc).__name__}: {exc}")
 
 
-class _DbThread:
-    """The sender's one database thread: every claim, outcome and release runs here, in order.
+# The history and communication rows of sent messages are written in batches: after this
+# many, or once the database thread has had nothing else to do for this long.
+LOG_AFTER = 200
+LOG_IDLE = 0.05
+LOG_RETRY = 5.0
 
-    Why one long-lived thread: ``asyncio.to_thread`` per message and two threads writing to
-    one SQLite file (each waiting on the other's lock with the busy handler's sleeps) cost
-    GIL time and latency the SMTP loop needs. Outcomes that wait together (one per
-    connection at most) are recorded in one transaction; each caller's future is settled
-    only after its commit, so "recorded before the next DATA" still holds per connection.
+
+class _DbThread:
+    """The sender's one database thread: claims, outcomes, releases and the log, in order.
+
+    Why one long-lived thread with its own connection: ``asyncio.to_thread`` per message
+    and two threads writing to one SQLite file (each waiting on the other's lock with the
+    busy handler's sleeps) cost GIL time and latency the SMTP loop needs. Outcomes that
+    wait together (one per connection at most) are recorded in one transaction; each
+    caller's future is settled only after its commit, so "recorded before the next DATA"
+    holds per connection. The log rows of sent messages follow in batches (``write_log``).
     """
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
         self.loop = asyncio.get_running_loop()
         self.jobs: jobqueue.SimpleQueue = jobqueue.SimpleQueue()
-        self.recorder = queue.Recorder(engine)
+        self.qc = queue.QueueConnection(engine)
+        self.unlogged = 1  # at start: a sender that crashed may have left log rows to write
+        self.log_retry_at = 0.0
         self.thread = threading.Thread(target=self._run, name="ispterm-sender-db", daemon=True)
         self.thread.start()
 
@@ -169,43 +179,70 @@ class _DbThread:
         return fut
 
     async def close(self) -> None:
-        """Finish the jobs already given, then end the thread."""
+        """Finish the jobs already given and the pending log rows, then end the thread."""
         done = self.loop.create_future()
         self.jobs.put((done, None, None, None))
         await done
 
+    def _write_log(self) -> None:
+        try:
+            while self.qc.write_log() == queue.LOG_BATCH:
+                pass
+        except Exception as exc:  # noqa: BLE001 - the rows stay pending and are written later
+            log.warning("cannot write the history of sent messages yet: %s", exc)
+            self.log_retry_at = time.monotonic() + LOG_RETRY
+            return
+        self.unlogged = 0
+
     def _run(self) -> None:
-        running = True
-        while running:
-            batch = [self.jobs.get()]
+        while True:
+            timeout = max(LOG_IDLE, self.log_retry_at - time.monotonic()) if self.unlogged else None
+            try:
+                batch = [self.jobs.get(timeout=timeout)]
+            except jobqueue.Empty:
+                self._write_log()
+                continue
             while True:
                 try:
                     batch.append(self.jobs.get_nowait())
                 except jobqueue.Empty:
                     break
-            settled = []
+            settled, closing = [], None
             records = [job for job in batch if job[1] is None and job[2] is not None]
             if records:
                 try:
-                    results = self.recorder.record([job[2] for job in records])
+                    results = self.qc.record([job[2] for job in records])
                 except Exception as exc:  # noqa: BLE001 - the lease brings the messages back
                     log.warning("cannot record outcomes: %s", exc)
                     results = [queue.Result("error", str(exc))] * len(records)
+                self.unlogged += sum(r.status == "sent" for r in results)
                 settled += [(fut, True, (then, result)) for (fut, _, _, then), result in zip(records, results)]
-            for fut, fn, args, kw in batch:
+            for job in batch:
+                fut, fn, args, kw = job
                 if fn is not None:
                     try:
-                        settled.append((fut, True, (None, fn(*args, **kw))))
+                        settled.append((fut, True, (None, fn(self.qc, *args, **kw))))
                     except Exception as exc:  # noqa: BLE001 - handed to the awaiting coroutine
                         settled.append((fut, False, exc))
                 elif args is None:
-                    running = False
-                    self.recorder.close()
-                    settled.append((fut, True, (None, None)))
-            try:
-                self.loop.call_soon_threadsafe(_settle, settled)
-            except RuntimeError:  # the loop is gone (the app was torn down): nobody is waiting
+                    closing = fut
+            if closing is not None:
+                if self.unlogged:
+                    self._write_log()
+                self.qc.close()
+                settled.append((closing, True, (None, None)))
+            if not self._settle(settled) or closing is not None:
                 return
+            if self.unlogged >= LOG_AFTER:
+                self._write_log()
+
+    def _settle(self, settled: list) -> bool:
+        try:
+            self.loop.call_soon_threadsafe(_settle, settled)
+        except RuntimeError:  # the loop is gone (the app was torn down): nobody is waiting
+            self.qc.close()
+            return False
+        return True
 
 
 def _settle(settled: list) -> None:
@@ -252,7 +289,7 @@ class _Feed:
     async def _claim(self) -> int:
         s = self.sender
         try:
-            batch = await s.db.call(queue.claim, s.engine, s.worker, kind=self.kind, limit=s.s.batch,
+            batch = await s.db.call(queue.QueueConnection.claim, s.worker, kind=self.kind, limit=s.s.batch,
                                     lease=s.lease, now=utcnow())
         except Exception as exc:  # noqa: BLE001 - a lost database must not kill the sender
             s.stats.errors += 1
@@ -268,7 +305,7 @@ class _Feed:
         """Release messages that were not tried (the attempt is not counted)."""
         if items:
             s = self.sender
-            await s.db.call(queue.release, s.engine, s.worker, [i.id for i in items], now=utcnow())
+            await s.db.call(lambda qc: queue.release(qc.engine, s.worker, [i.id for i in items], now=utcnow()))
 
     async def close(self) -> None:
         """On stop: give back everything claimed and not taken, including a claim under way."""
@@ -462,7 +499,7 @@ class Sender:
         self.db = _DbThread(self.engine)
         try:
             try:
-                await self.db.call(queue.release_dead, self.engine, now=utcnow())
+                await self.db.call(lambda qc: queue.release_dead(qc.engine, now=utcnow()))
             except Exception as exc:  # noqa: BLE001
                 self.stats.errors += 1
                 log.warning("cannot free claims of dead senders: %s", exc)
