@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from ispterm.audit.recorder import record
 from ispterm.context import Actor
 from ispterm.messaging.compose import Attachment, build_email
-from ispterm.messaging.model import OutboundAttachment, OutboundMessage
+from ispterm.messaging.model import OutboundAttachment, OutboundContent, OutboundMessage
 from ispterm.store.quick import pyformat
 from ispterm.store.types import utcnow
 from ispterm.support.model import Communication
@@ -53,6 +53,7 @@ class Claimed:
     attempts: int
     created_at: datetime
     claimed_until: datetime
+    sensitive: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,11 @@ def enqueue(s: Session, *, kind: str, recipients: list[str], body: str, message_
     msg = OutboundMessage(kind=kind, status="queued", priority=priority, message_id=message_id,
                           customer_id=customer_id, contact_id=contact_id,
                           communication_id=comm.id if comm else None, sender=sender,
-                          recipients=to, subject=subject, body=body, html=html, raw=raw,
-                          sensitive=sensitive, created_at=now, next_attempt_at=now,
-                          created_by=login)
+                          recipients=to, subject=subject, sensitive=sensitive, created_at=now,
+                          next_attempt_at=now, created_by=login)
     s.add(msg)
     s.flush()
+    s.add(OutboundContent(message_id=msg.id, body=body, html=html, raw=raw))
     for a in attachments:
         s.add(OutboundAttachment(message_id=msg.id, filename=a.filename, content_type=a.content_type,
                                  size=a.size, content=a.content))
@@ -158,14 +159,15 @@ _DUE = "status = 'queued' AND kind = :kind AND next_attempt_at <= :now"
 _CLAIM = ("UPDATE outbound_message SET status = 'sending', claimed_by = :worker, claimed_until = :until, "
           "attempts = attempts + 1 WHERE id IN (SELECT id FROM outbound_message WHERE {pick} "
           "ORDER BY priority, id LIMIT :limit{lock}) "
-          "RETURNING id, kind, message_id, sender, recipients, subject, body, raw, attempts, created_at, priority")
+          "RETURNING id, kind, message_id, sender, recipients, subject, attempts, created_at, priority, sensitive")
+_CONTENT = "SELECT message_id, body, raw FROM outbound_content WHERE message_id IN ({ids})"
 # Sent: the message row only, flagged for the log writer (its history and communication
-# rows follow in a batch). A body holding a password is blanked in the same statement.
+# rows follow in a batch).
 _SENT = ("UPDATE outbound_message SET status = 'sent', claimed_by = NULL, claimed_until = NULL, "
-         "sent_at = :at, reply = :reply, last_error = NULL, next_attempt_at = :at, log_pending = TRUE, "
-         "body = CASE WHEN sensitive THEN '(removed after delivery: it held a password)' ELSE body END, "
-         "html = CASE WHEN sensitive THEN NULL ELSE html END, raw = CASE WHEN sensitive THEN NULL ELSE raw END "
+         "sent_at = :at, reply = :reply, last_error = NULL, next_attempt_at = :at, log_pending = TRUE "
          "WHERE id = :mid AND claimed_by = :worker")
+_BLANK = ("UPDATE outbound_content SET body = '(removed after delivery: it held a password)', html = NULL, "
+          "raw = NULL WHERE message_id = :mid")
 # Retried or failed (rare): the message, its communication row and history in one go.
 _UNSENT = ("UPDATE outbound_message SET status = :status, claimed_by = NULL, claimed_until = NULL, "
            "reply = :reply, last_error = :reply, next_attempt_at = :next "
@@ -193,7 +195,7 @@ class QueueConnection:
         self.pg = engine.dialect.name == "postgresql"
         lock = " FOR UPDATE SKIP LOCKED" if self.pg else ""
         sql = {"expired": _CLAIM.format(pick=_EXPIRED, lock=lock), "due": _CLAIM.format(pick=_DUE, lock=lock),
-               "sent": _SENT, "unsent": _UNSENT,
+               "sent": _SENT, "blank": _BLANK, "unsent": _UNSENT,
                "logged": _LOGGED.format(lock=lock), "comm": _COMM, "audit": _AUDIT}
         self.sql = {k: pyformat(v) for k, v in sql.items()} if self.pg else sql
         # The column type's own conversions, so raw rows hold exactly what SQLAlchemy writes.
@@ -208,6 +210,7 @@ class QueueConnection:
             if self.pg:
                 # One statement commits in one round trip; several get BEGIN ... COMMIT.
                 self.conn.driver_connection.autocommit = True
+                self.conn.cursor().execute("SET synchronous_commit TO off")
         return self.conn.cursor()
 
     def _run(self, work):
@@ -235,13 +238,22 @@ class QueueConnection:
             if len(rows) < limit:
                 cur.execute(self.sql["due"], {**params, "limit": limit - len(rows)})
                 rows += cur.fetchall()
-            return rows
+            content = {}
+            if rows:
+                # Integers the database just returned: safe to write into the statement.
+                cur.execute(_CONTENT.format(ids=",".join(str(int(r[0])) for r in rows)))
+                content = {mid: (body, raw) for mid, body, raw in cur.fetchall()}
+            return rows, content
 
-        rows = sorted(self._run(work), key=lambda r: (r[10], r[0]))
+        rows, content = self._run(work)
         stamp = self.read_stamp
-        return [Claimed(r[0], r[1], r[2], r[3], tuple(x.strip() for x in r[4].split(",") if x.strip()), r[5],
-                        r[6], bytes(r[7]) if r[7] is not None else None, r[8], stamp(r[9]), until)
-                for r in rows]
+        out = []
+        for r in sorted(rows, key=lambda r: (r[8], r[0])):
+            body, raw = content.get(r[0], ("", None))
+            out.append(Claimed(r[0], r[1], r[2], r[3], tuple(x.strip() for x in r[4].split(",") if x.strip()),
+                               r[5], body, bytes(raw) if raw is not None else None, r[6], stamp(r[7]), until,
+                               bool(r[9])))
+        return out
 
     def record(self, done: list[tuple[Claimed, str, Outcome, datetime, Policy]]) -> list[Result]:
         """Record ``(item, worker, outcome, now, policy)`` outcomes, all in one transaction.
@@ -265,8 +277,7 @@ class QueueConnection:
             results = []
             for item, status, reply, params in plans:
                 if status == "sent":
-                    cur.execute(self.sql["sent"], params)
-                    results.append(Result("sent" if cur.rowcount == 1 else "lost", reply))
+                    results.append(Result("sent" if self._sent(cur, item, params) else "lost", reply))
                     continue
                 cur.execute(self.sql["unsent"], params)
                 row = cur.fetchone()
@@ -279,19 +290,28 @@ class QueueConnection:
                 results.append(Result("queued" if status == "retry" else status, reply))
             return results
 
-        if len(plans) == 1 and plans[0][1] == "sent":
+        if len(plans) == 1 and plans[0][1] == "sent" and not plans[0][0].sensitive:
             # One statement: autocommit makes it its own transaction, one round trip on PostgreSQL.
             item, _, reply, params = plans[0]
             cur = self._cursor()
             try:
-                cur.execute(self.sql["sent"], params)
-                found = cur.rowcount == 1
+                found = self._sent(cur, item, params)
                 cur.close()
             except BaseException:
                 self.discard()
                 raise
             return [Result("sent" if found else "lost", reply)]
         return self._run(work)
+
+    def _sent(self, cur, item: Claimed, params: dict) -> bool:
+        """Mark one message sent; False if another sender owns it now."""
+        cur.execute(self.sql["sent"], params)
+        if cur.rowcount != 1:
+            return False
+        if item.sensitive:
+            # A body holding a password: blanked once delivered, in the same transaction.
+            cur.execute(self.sql["blank"], {"mid": item.id})
+        return True
 
     def write_log(self, limit: int = LOG_BATCH) -> int:
         """Write the communication and history rows of up to ``limit`` sent messages whose

@@ -16,6 +16,7 @@ import os
 import queue as jobqueue
 import threading
 import time
+WAITS = []
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -138,9 +139,10 @@ def classify(exc: BaseException) -> Outcome:
     return Outcome("retry", f"{type(exc).__name__}: {exc}")
 
 
-# The history and communication rows of sent messages are written in batches: after this
-# many, or once the database thread has had nothing else to do for this long.
-LOG_AFTER = 200
+# The history and communication rows of sent messages are written in batches of LOG_AFTER
+# (small: outcomes waiting behind a batch hold their connection's next DATA), or all of
+# them once the database thread has had nothing else to do for LOG_IDLE seconds.
+LOG_AFTER = 32
 LOG_IDLE = 0.05
 LOG_RETRY = 5.0
 
@@ -184,8 +186,12 @@ class _DbThread:
         self.jobs.put((done, None, None, None))
         await done
 
-    def _write_log(self) -> None:
+    def _write_log(self, limit: int | None = None) -> None:
+        """Write pending log rows: ``limit`` of them, or all."""
         try:
+            if limit is not None:
+                self.unlogged = max(0, self.unlogged - self.qc.write_log(limit))
+                return
             while self.qc.write_log() == queue.LOG_BATCH:
                 pass
         except Exception as exc:  # noqa: BLE001 - the rows stay pending and are written later
@@ -233,8 +239,8 @@ class _DbThread:
                 settled.append((closing, True, (None, None)))
             if not self._settle(settled) or closing is not None:
                 return
-            if self.unlogged >= LOG_AFTER:
-                self._write_log()
+            if self.unlogged >= LOG_AFTER and time.monotonic() >= self.log_retry_at:
+                self._write_log(LOG_AFTER)
 
     def _settle(self, settled: list) -> bool:
         try:
@@ -379,7 +385,9 @@ class Sender:
                 if len(refused) == len(item.recipients):
                     raise aiosmtplib.SMTPRecipientsRefused(refused)
                 if previous is not None:
+                    _t0 = time.perf_counter()
                     await previous
+                    WAITS.append(time.perf_counter() - _t0)
                     previous = None
                 response = await client.data(item.raw)
         except (aiosmtplib.SMTPException, OSError, TimeoutError, ValueError) as exc:
