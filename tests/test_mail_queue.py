@@ -146,6 +146,17 @@ def test_log_rows_left_by_a_crash_are_written_once_by_two_writers_at_once(ctx):
     history, comms, flagged = _logged(ctx)
     assert set(history) == ids and set(history.values()) == {1}
     assert comms == Counter(sent=40) and flagged == 0
+    from sqlmodel import select
+
+    from ispterm.audit.model import AuditEvent
+    from ispterm.support.model import Communication
+
+    with ctx.read() as s:
+        first = s.exec(select(AuditEvent).where(AuditEvent.action == "email_sent").order_by(AuditEvent.entity_id)).first()
+        assert (first.summary, first.new, first.operator) == (
+            "e-mail to user0@example.cz sent: 250 2.0.0 queued as 42", "250 2.0.0 queued as 42", "mail-sender")
+        assert {c.detail for c in s.exec(select(Communication).where(Communication.channel == "email"))} == {
+            "250 2.0.0 queued as 42"}
 
 
 async def test_a_starting_sender_writes_the_log_rows_a_crashed_one_left(ctx):

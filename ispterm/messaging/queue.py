@@ -173,8 +173,16 @@ _UNSENT = ("UPDATE outbound_message SET status = :status, claimed_by = NULL, cla
            "reply = :reply, last_error = :reply, next_attempt_at = :next "
            "WHERE id = :mid AND claimed_by = :worker RETURNING customer_id, communication_id")
 _LOGGED = ("UPDATE outbound_message SET log_pending = FALSE WHERE id IN "
-           "(SELECT id FROM outbound_message WHERE log_pending ORDER BY id LIMIT :limit{lock}) "
-           "RETURNING id, kind, customer_id, communication_id, recipients, reply, sent_at")
+           "(SELECT id FROM outbound_message WHERE log_pending ORDER BY id LIMIT :limit{lock}) RETURNING id")
+# The rows ``_log`` writes for an outcome, for a whole batch of sent messages in one statement
+# each (psycopg would send an executemany row by row); the summary reads as ``_log``'s.
+_LOG_AUDIT = ("INSERT INTO audit_event (at, operator, customer_id, entity, entity_id, action, new, summary) "
+              "SELECT sent_at, :operator, customer_id, 'message', id, kind || '_sent', substr(reply, 1, 500), "
+              "CASE WHEN kind = 'email' THEN 'e-mail' ELSE 'SMS' END || ' to ' || recipients || ' sent: ' "
+              "|| substr(reply, 1, 200) FROM outbound_message WHERE id IN ({ids}) ORDER BY id")
+_LOG_COMM = ("UPDATE communication SET status = 'sent', detail = (SELECT m.reply FROM outbound_message m "
+             "WHERE m.communication_id = communication.id AND m.id IN ({ids}) ORDER BY m.id DESC LIMIT 1) "
+             "WHERE id IN (SELECT communication_id FROM outbound_message WHERE id IN ({ids}))")
 _COMM = "UPDATE communication SET status = :status, detail = :detail WHERE id = :cid"
 _AUDIT = ("INSERT INTO audit_event (at, operator, customer_id, entity, entity_id, action, field, old, new, "
           "summary, private_to) VALUES (:at, :operator, :customer_id, :entity, :entity_id, :action, :field, "
@@ -196,7 +204,8 @@ class QueueConnection:
         lock = " FOR UPDATE SKIP LOCKED" if self.pg else ""
         sql = {"expired": _CLAIM.format(pick=_EXPIRED, lock=lock), "due": _CLAIM.format(pick=_DUE, lock=lock),
                "sent": _SENT, "blank": _BLANK, "unsent": _UNSENT,
-               "logged": _LOGGED.format(lock=lock), "comm": _COMM, "audit": _AUDIT}
+               "logged": _LOGGED.format(lock=lock), "comm": _COMM, "audit": _AUDIT, "log_comm": _LOG_COMM,
+               "log_audit": _LOG_AUDIT}
         self.sql = {k: pyformat(v) for k, v in sql.items()} if self.pg else sql
         # The column type's own conversions, so raw rows hold exactly what SQLAlchemy writes.
         column = _T.c.sent_at.type
@@ -321,8 +330,11 @@ class QueueConnection:
         def work(cur):
             cur.execute(self.sql["logged"], {"limit": limit})
             rows = cur.fetchall()
-            self._log(cur, [(at, customer, comm, mid, kind, to, "sent", reply, None)
-                            for mid, kind, customer, comm, to, reply, at in rows])
+            if rows:
+                # Integers the database just returned: safe to write into the statements.
+                ids = ",".join(str(int(r[0])) for r in rows)
+                cur.execute(self.sql["log_comm"].format(ids=ids))
+                cur.execute(self.sql["log_audit"].format(ids=ids), {"operator": SENDER_ACTOR.login})
             return len(rows)
 
         return self._run(work)
