@@ -233,3 +233,43 @@ async def test_rate_limit_spaces_sends(mailctx):
         await run_sender(ctx.engine, sender_settings(srv.port, rate_per_minute=600), asyncio.Event(), once=True)
         assert len(srv.handler.received) == 3
         assert loop.time() - started >= 0.2  # 600/min = one per 0.1 s
+
+
+def _settings_from(tmp_path, text: str):
+    from ispterm import config
+    from ispterm.messaging.sender import SenderSettings
+
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return SenderSettings.from_config(config.load(path))
+
+
+def test_deadline_and_maximum_age_come_from_the_config(tmp_path):
+    from ispterm.errors import ConfigError
+
+    s = _settings_from(tmp_path, "[smtp]\ntimeout = 10\n")
+    assert (s.timeout, s.deadline, s.policy.max_age) == (10.0, 40.0, timedelta(hours=72))
+    s = _settings_from(tmp_path, "[smtp]\ntimeout = 10\ndeadline = 0\n")
+    assert s.deadline == 40.0
+    s = _settings_from(tmp_path, "[smtp]\ntimeout = 10\ndeadline = 25.5\n[mail]\nmax_age_hours = 6\n")
+    assert (s.deadline, s.policy.max_age, s.policy.max_attempts) == (25.5, timedelta(hours=6), 8)
+    with pytest.raises(ConfigError, match=r"smtp\.deadline \(5 s\) must be at least smtp\.timeout \(10 s\)"):
+        _settings_from(tmp_path, "[smtp]\ntimeout = 10\ndeadline = 5\n")
+    with pytest.raises(ConfigError, match=r"smtp\.deadline.*must be a number >= 0"):
+        _settings_from(tmp_path, "[smtp]\ndeadline = -1\n")
+    with pytest.raises(ConfigError, match=r"mail\.max_age_hours.*must be an integer >= 1"):
+        _settings_from(tmp_path, "[mail]\nmax_age_hours = 0\n")
+
+
+async def test_a_message_older_than_the_maximum_age_fails_instead_of_retrying(mailctx):
+    from ispterm.messaging.service import send_email
+
+    ctx, number = mailctx
+    q = send_email(ctx, number, subject="Old", body="b")
+    with SmtpServer() as srv:
+        srv.handler.mode = "450"
+        settings = sender_settings(srv.port, policy=Policy(max_attempts=5, max_age=timedelta(0)))
+        stats = await run_sender(ctx.engine, settings, asyncio.Event(), once=True)
+    msg, _ = _row(ctx, q.id)
+    assert (msg.status, msg.attempts, stats.failed) == ("failed", 1, 1)
+    assert msg.last_error.startswith("gave up after 0 h: all recipients refused")

@@ -71,13 +71,18 @@ class SenderSettings:
             raise ConfigError(f"smtp.username is set but no password: set ${env or 'ISPTERM_SMTP_PASSWORD'} "
                               "or smtp.password_file")
         timeout = float(config.get("smtp.timeout"))
+        deadline = float(config.get("smtp.deadline")) or timeout * 4
+        if deadline < timeout:
+            raise ConfigError(f"smtp.deadline ({deadline:g} s) must be at least smtp.timeout ({timeout:g} s), "
+                              "or 0 for 4 x smtp.timeout")
         return cls(host=str(config.get("smtp.host") or "localhost"), port=int(config.get("smtp.port")),
                    security=str(config.get("smtp.security")), username=username, password=password,
-                   timeout=timeout, deadline=max(timeout * 4, timeout + 5),
+                   timeout=timeout, deadline=deadline,
                    connections=connections or int(config.get("smtp.connections")),
                    rate_per_minute=int(config.get("smtp.rate_per_minute")),
                    lease=timedelta(seconds=int(config.get("mail.lease_seconds"))),
-                   policy=Policy(max_attempts=int(config.get("mail.max_attempts"))),
+                   policy=Policy(max_attempts=int(config.get("mail.max_attempts")),
+                                 max_age=timedelta(hours=int(config.get("mail.max_age_hours")))),
                    sms=gateway_from_config(config))
 
 
