@@ -106,6 +106,7 @@ _KEY_LIST = [
     Key("smtp.username", "str", "", "SMTP login"),
     Key("smtp.password_env", "str", "ISPTERM_SMTP_PASSWORD", "environment variable holding the SMTP password"),
     Key("smtp.password_file", "str", "", "file holding the SMTP password"),
+    Key("smtp.ca_file", "str", "", "PEM file of the CA that issued the server's certificate; empty = system CAs"),
     Key("smtp.timeout", "float", 30.0, "seconds to wait for the SMTP server"),
     Key("smtp.deadline", "float", 0.0, "seconds one whole delivery may take; 0 = 4 x smtp.timeout", minimum=0),
     Key("smtp.rate_per_minute", "int", 0, "messages per minute at most; 0 = unlimited", minimum=0),

@@ -273,3 +273,56 @@ async def test_a_message_older_than_the_maximum_age_fails_instead_of_retrying(ma
     msg, _ = _row(ctx, q.id)
     assert (msg.status, msg.attempts, stats.failed) == ("failed", 1, 1)
     assert msg.last_error.startswith("gave up after 0 h: all recipients refused")
+
+
+@pytest.mark.parametrize("tls,trust", [("starttls", "ca_file"), ("implicit", "ca_file"), ("implicit", "no_validation")])
+async def test_delivery_over_tls_with_a_certificate_made_by_the_test(mailctx, tmp_path, tls, trust):
+    """A real TLS session on loopback (STARTTLS, or TLS from the first byte): the server's
+    certificate comes from a CA the test made, trusted through smtp.ca_file, or with
+    certificate checks off."""
+    from ispterm.messaging.service import send_email
+    from tests.mailfixtures import certificates
+
+    ctx, number = mailctx
+    q = send_email(ctx, number, subject="Over TLS", body="b")
+    context, ca_file = certificates(tmp_path)
+    with SmtpServer(tls=tls, context=context) as srv:
+        trusted = {"ca_file": ca_file} if trust == "ca_file" else {"validate_certs": False}
+        settings = sender_settings(srv.port, security="tls" if tls == "implicit" else "starttls", **trusted)
+        stats = await run_sender(ctx.engine, settings, asyncio.Event(), once=True)
+        assert [r.message_id for r in srv.handler.received] == [q.message_id]
+    msg, comm = _row(ctx, q.id)
+    assert (msg.status, comm.status, stats.sent) == ("sent", "sent", 1)
+
+
+async def test_starttls_with_an_untrusted_certificate_is_retried_never_sent_in_clear(mailctx, tmp_path):
+    from ispterm.messaging.service import send_email
+    from tests.mailfixtures import certificates
+
+    ctx, number = mailctx
+    q = send_email(ctx, number, subject="Secret", body="s")
+    context, _ = certificates(tmp_path)
+    with SmtpServer(tls="starttls", context=context) as srv:
+        watch = Watch()
+        stop = asyncio.Event()
+        task = asyncio.create_task(run_sender(ctx.engine, sender_settings(srv.port, security="starttls"), stop,
+                                              on_event=watch))
+        await watch.until(lambda ev: len(ev) >= 1)
+        msg, comm = _row(ctx, q.id)
+        assert msg.status == "queued" and comm.status == "retrying"
+        assert msg.last_error.startswith("TLS certificate of the SMTP server not trusted (")
+        assert "smtp.ca_file" in msg.last_error and "smtp.ca_file" in comm.detail
+        assert srv.handler.received == []
+        assert not task.done()
+        stop.set()
+        await asyncio.wait_for(task, 5)
+
+
+def test_ca_file_is_read_from_the_config(tmp_path):
+    from ispterm.errors import ConfigError
+
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert _settings_from(tmp_path, f'[smtp]\nca_file = "{ca}"\n').ca_file == str(ca)
+    with pytest.raises(ConfigError, match=r"smtp\.ca_file .*missing\.pem: no such file"):
+        _settings_from(tmp_path, f'[smtp]\nca_file = "{tmp_path / "missing.pem"}"\n')

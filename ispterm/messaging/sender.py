@@ -14,9 +14,9 @@ import asyncio
 import logging
 import os
 import queue as jobqueue
+import ssl
 import threading
 import time
-WAITS = []
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +49,7 @@ class SenderSettings:
     batch: int = 50  # messages claimed at a time, shared by the connections
     poll: float = 2.0
     validate_certs: bool = True
+    ca_file: str = ""  # PEM CA bundle trusted for the server's certificate (a private CA); "" = system CAs
     sms: object | None = None  # sms.Gateway
 
     @classmethod
@@ -70,6 +71,11 @@ class SenderSettings:
         if username and not password:
             raise ConfigError(f"smtp.username is set but no password: set ${env or 'ISPTERM_SMTP_PASSWORD'} "
                               "or smtp.password_file")
+        ca_file = str(config.get("smtp.ca_file") or "")
+        if ca_file:
+            ca_file = str(Path(ca_file).expanduser())
+            if not Path(ca_file).is_file():
+                raise ConfigError(f"smtp.ca_file {ca_file}: no such file")
         timeout = float(config.get("smtp.timeout"))
         deadline = float(config.get("smtp.deadline")) or timeout * 4
         if deadline < timeout:
@@ -77,7 +83,7 @@ class SenderSettings:
                               "or 0 for 4 x smtp.timeout")
         return cls(host=str(config.get("smtp.host") or "localhost"), port=int(config.get("smtp.port")),
                    security=str(config.get("smtp.security")), username=username, password=password,
-                   timeout=timeout, deadline=deadline,
+                   timeout=timeout, deadline=deadline, ca_file=ca_file,
                    connections=connections or int(config.get("smtp.connections")),
                    rate_per_minute=int(config.get("smtp.rate_per_minute")),
                    lease=timedelta(seconds=int(config.get("mail.lease_seconds"))),
@@ -131,6 +137,11 @@ def classify(exc: BaseException) -> Outcome:
     """Temporary (connection refused, timeouts, 4xx) is retried; 5xx fails at once."""
     import aiosmtplib
 
+    cert = exc if isinstance(exc, ssl.SSLCertVerificationError) else exc.__cause__
+    if isinstance(cert, ssl.SSLCertVerificationError):
+        # Never a fallback to plain text: the message waits until the certificate is trusted.
+        return Outcome("retry", f"TLS certificate of the SMTP server not trusted ({cert.verify_message}); "
+                                "set smtp.ca_file to the CA that issued it")
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         replies = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
         every_permanent = all(_permanent(r.code) for r in exc.recipients)
@@ -353,7 +364,7 @@ class Sender:
         return aiosmtplib.SMTP(hostname=s.host, port=s.port, timeout=s.timeout,
                                use_tls=s.security == "tls",
                                start_tls=True if s.security == "starttls" else False,
-                               validate_certs=s.validate_certs,
+                               validate_certs=s.validate_certs, cert_bundle=s.ca_file or None,
                                username=s.username or None, password=s.password or None)
 
     async def _close(self, client) -> None:
@@ -390,9 +401,7 @@ class Sender:
                 if len(refused) == len(item.recipients):
                     raise aiosmtplib.SMTPRecipientsRefused(refused)
                 if previous is not None:
-                    _t0 = time.perf_counter()
                     await previous
-                    WAITS.append(time.perf_counter() - _t0)
                     previous = None
                 response = await client.data(item.raw)
         except (aiosmtplib.SMTPException, OSError, TimeoutError, ValueError) as exc:
