@@ -184,18 +184,21 @@ async def test_some_recipients_refused_is_sent_with_the_refusals_recorded(mailct
     assert "tech@example.cz: 550 5.1.1" in msg.reply and "tech@example.cz" in comm.detail
 
 
-async def test_max_attempts_fail_the_message(mailctx):
+@pytest.mark.parametrize("policy,attempts,why", [
+    (Policy(max_attempts=2, backoff=timedelta(0)), 2, "gave up after 2 attempts: "),
+    (Policy(max_attempts=5, max_age=timedelta(0)), 1, "gave up after 0 h: "),  # mail.max_age_hours
+], ids=["max_attempts", "max_age"])
+async def test_max_attempts_or_age_fail_the_message(mailctx, policy, attempts, why):
     from ispterm.messaging.service import send_email
 
     ctx, number = mailctx
     q = send_email(ctx, number, subject="Busy", body="b")
     with SmtpServer() as srv:
         srv.handler.mode = "450"
-        settings = sender_settings(srv.port, policy=Policy(max_attempts=2, backoff=timedelta(0)))
-        stats = await run_sender(ctx.engine, settings, asyncio.Event(), once=True)
+        stats = await run_sender(ctx.engine, sender_settings(srv.port, policy=policy), asyncio.Event(), once=True)
     msg, _ = _row(ctx, q.id)
-    assert (msg.status, msg.attempts, stats.failed) == ("failed", 2, 1)
-    assert msg.last_error.startswith("gave up after 2 attempts: all recipients refused: jan@example.cz: 450")
+    assert (msg.status, msg.attempts, stats.failed) == ("failed", attempts, 1)
+    assert msg.last_error.startswith(why + "all recipients refused: jan@example.cz: 450")
 
 
 async def test_priority_then_age_and_html_alternative_and_attachments(mailctx):
@@ -259,20 +262,6 @@ def test_deadline_and_maximum_age_come_from_the_config(tmp_path):
         _settings_from(tmp_path, "[smtp]\ndeadline = -1\n")
     with pytest.raises(ConfigError, match=r"mail\.max_age_hours.*must be an integer >= 1"):
         _settings_from(tmp_path, "[mail]\nmax_age_hours = 0\n")
-
-
-async def test_a_message_older_than_the_maximum_age_fails_instead_of_retrying(mailctx):
-    from ispterm.messaging.service import send_email
-
-    ctx, number = mailctx
-    q = send_email(ctx, number, subject="Old", body="b")
-    with SmtpServer() as srv:
-        srv.handler.mode = "450"
-        settings = sender_settings(srv.port, policy=Policy(max_attempts=5, max_age=timedelta(0)))
-        stats = await run_sender(ctx.engine, settings, asyncio.Event(), once=True)
-    msg, _ = _row(ctx, q.id)
-    assert (msg.status, msg.attempts, stats.failed) == ("failed", 1, 1)
-    assert msg.last_error.startswith("gave up after 0 h: all recipients refused")
 
 
 @pytest.mark.parametrize("tls,trust", [("starttls", "ca_file"), ("implicit", "ca_file"), ("implicit", "no_validation")])
