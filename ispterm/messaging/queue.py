@@ -219,6 +219,10 @@ class QueueConnection:
             if self.pg:
                 # One statement commits in one round trip; several get BEGIN ... COMMIT.
                 self.conn.driver_connection.autocommit = True
+                # Commits return before the WAL reaches the disk, as SQLite's synchronous=NORMAL
+                # does: a killed sender loses nothing committed (the server has it); only a
+                # crash of the server itself may forget the last outcomes, and those messages
+                # are then sent again (never lost). Enqueueing keeps the server's default.
                 self.conn.cursor().execute("SET synchronous_commit TO off")
         return self.conn.cursor()
 
@@ -365,11 +369,19 @@ class QueueConnection:
                 pass
 
     def close(self) -> None:
+        """Hand the connection back to the pool as it was taken (or drop it if that fails)."""
         conn, self.conn = self.conn, None
-        if conn is not None:
+        if conn is None:
+            return
+        try:
             if self.pg:
+                conn.cursor().execute("RESET synchronous_commit")
                 conn.driver_connection.autocommit = False
-            conn.close()
+        except Exception:  # noqa: BLE001 - a broken connection is not given to anyone else
+            self.conn = conn
+            self.discard()
+            return
+        conn.close()
 
 
 def claim(engine: Engine, worker: str, *, kind: str, limit: int, lease: timedelta,
