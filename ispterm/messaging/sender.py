@@ -163,6 +163,45 @@ LOG_IDLE = 0.05
 LOG_RETRY = 5.0
 
 
+class _Record:
+    """One outcome on its way to the database, awaited before the connection's next DATA.
+
+    The database thread sets ``done`` after the commit; awaiting a record that is already
+    done costs nothing, and only one that is not yet done makes the thread wake the loop.
+    Most outcomes are committed while the next envelope goes out, so most need no wake-up.
+    ``then(result)`` runs on the loop, once, when the record is first awaited after it is done.
+    """
+
+    __slots__ = ("args", "then", "loop", "done", "result", "waiter", "told")
+
+    def __init__(self, args: tuple, then: Callable[[queue.Result], None], loop) -> None:
+        self.args = args
+        self.then = then
+        self.loop = loop
+        self.done = False
+        self.result: queue.Result | None = None
+        self.waiter: asyncio.Future | None = None
+        self.told = False
+
+    def __await__(self):
+        if not self.done:
+            self.waiter = self.loop.create_future()
+            # Published before the second look: the thread either sees the waiter (and wakes
+            # it) or has set ``done`` already (and we see that here).
+            if not self.done:
+                yield from self.waiter
+        if not self.told:
+            self.told = True
+            self.then(self.result)
+        return self.result
+
+
+def _wake(records: list[_Record]) -> None:
+    for r in records:
+        if r.waiter is not None and not r.waiter.done():
+            r.waiter.set_result(None)
+
+
 class _DbThread:
     """The sender's one database thread: claims, outcomes, releases and the log, in order.
 
@@ -189,12 +228,12 @@ class _DbThread:
         self.jobs.put((fut, fn, args, kw))
         return fut
 
-    def record(self, done: tuple, then: Callable[[queue.Result], None]) -> asyncio.Future:
-        """Record one outcome ``(item, worker, outcome, now, policy)``; ``then(result)`` runs on
-        the loop once it is committed (or with status 'error' if it could not be)."""
-        fut = self.loop.create_future()
-        self.jobs.put((fut, None, done, then))
-        return fut
+    def record(self, done: tuple, then: Callable[[queue.Result], None]) -> _Record:
+        """Record one outcome ``(item, worker, outcome, now, policy)``; await the returned
+        record for its commit (status 'error' if it could not be committed)."""
+        record = _Record(done, then, self.loop)
+        self.jobs.put((record, None, done, None))
+        return record
 
     async def close(self) -> None:
         """Finish the jobs already given and the pending log rows, then end the thread."""
@@ -230,20 +269,27 @@ class _DbThread:
                 except jobqueue.Empty:
                     break
             settled, closing = [], None
-            records = [job for job in batch if job[1] is None and job[2] is not None]
+            records = [job[0] for job in batch if job[1] is None and job[2] is not None]
             if records:
                 try:
-                    results = self.qc.record([job[2] for job in records])
+                    results = self.qc.record([r.args for r in records])
                 except Exception as exc:  # noqa: BLE001 - the lease brings the messages back
                     log.warning("cannot record outcomes: %s", exc)
                     results = [queue.Result("error", str(exc))] * len(records)
                 self.unlogged += sum(r.status == "sent" for r in results)
-                settled += [(fut, True, (then, result)) for (fut, _, _, then), result in zip(records, results)]
+                waiting = []
+                for record, result in zip(records, results):
+                    record.result = result
+                    record.done = True
+                    if record.waiter is not None:
+                        waiting.append(record)
+                if waiting and not self._call_soon(_wake, waiting):
+                    return
             for job in batch:
                 fut, fn, args, kw = job
                 if fn is not None:
                     try:
-                        settled.append((fut, True, (None, fn(self.qc, *args, **kw))))
+                        settled.append((fut, True, fn(self.qc, *args, **kw)))
                     except Exception as exc:  # noqa: BLE001 - handed to the awaiting coroutine
                         settled.append((fut, False, exc))
                 elif args is None:
@@ -252,15 +298,15 @@ class _DbThread:
                 if self.unlogged:
                     self._write_log()
                 self.qc.close()
-                settled.append((closing, True, (None, None)))
-            if not self._settle(settled) or closing is not None:
+                settled.append((closing, True, None))
+            if (settled and not self._call_soon(_settle, settled)) or closing is not None:
                 return
             if self.unlogged >= LOG_AFTER and time.monotonic() >= self.log_retry_at:
                 self._write_log(LOG_AFTER)
 
-    def _settle(self, settled: list) -> bool:
+    def _call_soon(self, fn: Callable, arg: list) -> bool:
         try:
-            self.loop.call_soon_threadsafe(_settle, settled)
+            self.loop.call_soon_threadsafe(fn, arg)
         except RuntimeError:  # the loop is gone (the app was torn down): nobody is waiting
             self.qc.close()
             return False
@@ -269,13 +315,11 @@ class _DbThread:
 
 def _settle(settled: list) -> None:
     for fut, ok, value in settled:
+        if fut.done():
+            continue
         if ok:
-            then, result = value
-            if then is not None:
-                then(result)
-            if not fut.done():
-                fut.set_result(result)
-        elif not fut.done():
+            fut.set_result(value)
+        else:
             fut.set_exception(value)
 
 
@@ -376,7 +420,7 @@ class Sender:
         except Exception:  # noqa: BLE001 - a connection being thrown away may fail any way
             client.close()
 
-    async def _deliver_email(self, client, item: Claimed, previous: asyncio.Future | None = None):
+    async def _deliver_email(self, client, item: Claimed, previous: _Record | None = None):
         """Send one e-mail; returns (outcome, client to reuse or None).
 
         ``previous`` is the last message's outcome being recorded: it is written while this
@@ -430,8 +474,8 @@ class Sender:
 
     # --- the loop ----------------------------------------------------------------------
 
-    def _finish(self, item: Claimed, outcome: Outcome) -> asyncio.Future:
-        """Hand an outcome to the database thread; the future is done once it is committed."""
+    def _finish(self, item: Claimed, outcome: Outcome) -> _Record:
+        """Hand an outcome to the database thread; awaiting the record waits for its commit."""
         return self.db.record((item, self.worker, outcome, utcnow(), self.s.policy),
                               lambda result: self._recorded(item, result))
 
@@ -460,7 +504,7 @@ class Sender:
         before its DATA (see ``_deliver_email``).
         """
         client = None
-        pending: asyncio.Future | None = None
+        pending: _Record | None = None
         try:
             while not self.stop.is_set():
                 try:
