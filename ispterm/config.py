@@ -81,7 +81,8 @@ def default_sqlite_url() -> str:
 
 @dataclass(frozen=True)
 class Key:
-    """One known ``section.key``; ``minimum``/``maximum`` are inclusive bounds for ints."""
+    """One known ``section.key``; ``minimum``/``maximum`` are inclusive bounds for ints; floats
+    must be greater than 0 unless ``minimum`` says how low they may go."""
 
     name: str
     type: KeyType
@@ -105,7 +106,9 @@ _KEY_LIST = [
     Key("smtp.username", "str", "", "SMTP login"),
     Key("smtp.password_env", "str", "ISPTERM_SMTP_PASSWORD", "environment variable holding the SMTP password"),
     Key("smtp.password_file", "str", "", "file holding the SMTP password"),
+    Key("smtp.ca_file", "str", "", "PEM file of the CA that issued the server's certificate; empty = system CAs"),
     Key("smtp.timeout", "float", 30.0, "seconds to wait for the SMTP server"),
+    Key("smtp.deadline", "float", 0.0, "seconds one whole delivery may take; 0 = 4 x smtp.timeout", minimum=0),
     Key("smtp.rate_per_minute", "int", 0, "messages per minute at most; 0 = unlimited", minimum=0),
     Key("smtp.connections", "int", 2, "parallel SMTP connections", minimum=1, maximum=16),
     Key("sms.url", "str", "", "HTTP(S) endpoint of the SMS gateway"),
@@ -115,6 +118,7 @@ _KEY_LIST = [
     Key("sms.timeout", "float", 15.0, "seconds to wait for the SMS gateway"),
     Key("mail.lease_seconds", "int", 300, "seconds a sender may hold a queued message", minimum=10),
     Key("mail.max_attempts", "int", 8, "delivery attempts before a message is given up", minimum=1),
+    Key("mail.max_age_hours", "int", 72, "hours after which a message still not sent fails", minimum=1),
 ]
 
 KEYS: dict[str, Key] = {k.name: k for k in _KEY_LIST}
@@ -160,10 +164,11 @@ def _check(key: Key, value: object) -> object:
             raise _Bad(_int_rule(key))
         return value
     if key.type == "float":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _Bad("must be a number greater than 0")
-        if not math.isfinite(value) or value <= 0:
-            raise _Bad("must be a number greater than 0")
+        rule = "must be a number greater than 0" if key.minimum is None else f"must be a number >= {key.minimum}"
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise _Bad(rule)
+        if value <= 0 if key.minimum is None else value < key.minimum:
+            raise _Bad(rule)
         return float(value)
     if not isinstance(value, str):
         raise _Bad(_choice_rule(key) if key.type == "choice" else "must be a string")

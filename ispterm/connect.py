@@ -52,8 +52,9 @@ def dispose_engines() -> None:
         _ENGINES.popitem()[1].dispose()
 
 
-def open_ctx(url: str, login: str, *, readonly: bool = False) -> Ctx:
-    """Connect to an initialised database at the current schema, acting as ``login``."""
+def open_ctx(url: str, login: str, *, readonly: bool = False, config: Config | None = None) -> Ctx:
+    """Connect to an initialised database at the current schema, acting as ``login``
+    (``config``: the caller's, for the services that check this machine's setup)."""
     from ispterm.context import SYSTEM
     from ispterm.operators.service import actor_for
 
@@ -61,7 +62,7 @@ def open_ctx(url: str, login: str, *, readonly: bool = False) -> Ctx:
     bootstrap = Ctx(engine=engine, actor=SYSTEM)
     with bootstrap.read() as s:
         actor = actor_for(s, login)
-    return Ctx(engine=engine, actor=actor, readonly=readonly)
+    return Ctx(engine=engine, actor=actor, readonly=readonly, config=config)
 
 
 def initialise(url: str, login: str, *, phone_region: str | None = None) -> bool:

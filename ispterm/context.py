@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
+    from ispterm.config import Config
+
 
 def _utcnow() -> datetime:
     from ispterm.store.types import utcnow
@@ -49,6 +51,9 @@ class Ctx:
     actor: Actor
     clock: Callable[[], datetime] = field(default=_utcnow)
     readonly: bool = False
+    # The caller's config (the CLI's, the app's), for the few services that depend on this
+    # machine's setup (is there an SMS gateway?); None = not known, nothing is checked.
+    config: Config | None = None
 
     def can(self, permission: str) -> bool:
         return not self.readonly and permission in self.actor.permissions

@@ -84,12 +84,20 @@ class Handler:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    """``tls``: None (plain), "starttls" (offered and required before MAIL) or "implicit"
+    (TLS from the first byte), with ``context`` as the server's certificate."""
+
+    def __init__(self, tls: str | None = None, context=None) -> None:
         from aiosmtpd.controller import Controller
 
         self.handler = Handler()
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        kw = {}
+        if tls == "starttls":
+            kw = {"tls_context": context, "require_starttls": True}
+        elif tls == "implicit":
+            kw = {"ssl_context": context}
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kw)
 
     def __enter__(self) -> SmtpServer:
         self.controller.start()
@@ -134,3 +142,18 @@ def write_config(path, port: int, **extra) -> None:
     lines = ["[smtp]", 'host = "127.0.0.1"', f"port = {port}", 'security = "none"', "timeout = 2.0"]
     lines += [f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in extra.items()]
     path.write_text("\n".join(lines).replace("'", '"') + "\n")
+
+
+def certificates(tmp_path):
+    """(server SSL context, path of the CA file that trusts it): a throw-away CA issued for
+    127.0.0.1, made by the test (trustme), never a certificate from disk."""
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    path = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return context, str(path)

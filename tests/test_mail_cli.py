@@ -51,8 +51,10 @@ def test_send_queue_retry_cancel_roundtrip(cli, customer, tmp_path):
     assert json.loads(cli("mail", "queue", "--json")[1])[0]["sender"] == "billing@isp.example"
 
 
-def test_sms_send_and_count(cli, customer):
-    code, out, err = cli("sms", "send", customer, "Dobrý den, výpadek do 12:00.")
+def test_sms_send_and_count(cli, customer, tmp_path):
+    gateway = tmp_path / "gateway.toml"
+    gateway.write_text('[sms]\nurl = "http://127.0.0.1:9/send"\n')
+    code, out, err = cli("--config", str(gateway), "sms", "send", customer, "Dobrý den, výpadek do 12:00.")
     assert (code, err) == (0, "")
     assert "queued to +420777123456 (1 part, ucs2)" in out
     assert cli("sms", "count", "a" * 161)[1].strip() == "161 chars, 2 SMS, GSM-7"
@@ -107,3 +109,12 @@ def test_readonly_operator_cannot_send(cli, customer):
     assert cli("operator", "add", "viewer", "--role", "readonly")[0] == 0
     code, _, err = cli("mail", "send", customer, "--template", "payment_reminder", operator="viewer")
     assert code == 1 and "may not log communication" in err
+
+
+def test_sms_without_a_gateway_is_refused_and_queues_nothing(cli, customer, tmp_path):
+    none = tmp_path / "none.toml"
+    none.write_text('[smtp]\nhost = "127.0.0.1"\n')
+    code, out, err = cli("--config", str(none), "sms", "send", customer, "Dobrý den.")
+    assert (code, out) == (1, "")
+    assert err == "error: no SMS gateway is configured (sms.url is empty), so nothing was queued\n"
+    assert json.loads(cli("mail", "queue", "--json")[1]) == []

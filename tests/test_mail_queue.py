@@ -42,12 +42,30 @@ async def test_two_senders_on_one_database_never_send_a_message_twice(ctx, db_ur
     assert _statuses(ctx) == Counter(sent=300)
 
 
+def _logged(ctx) -> tuple[Counter, Counter, int]:
+    """(sent history rows per message, communication statuses, messages still flagged)."""
+    from sqlmodel import func, select
+
+    from ispterm.audit.model import AuditEvent
+    from ispterm.messaging.model import OutboundMessage
+    from ispterm.support.model import Communication
+
+    with ctx.read() as s:
+        history = Counter(s.exec(select(AuditEvent.entity_id).where(AuditEvent.action == "email_sent")).all())
+        comms = Counter(dict(s.exec(select(Communication.status, func.count()).where(Communication.channel == "email")
+                                    .group_by(Communication.status)).all()))
+        flagged = s.exec(select(func.count()).where(OutboundMessage.log_pending)).one()
+    return history, comms, flagged
+
+
 @pytest.mark.slow
 def test_sigkilled_sender_loses_nothing_and_duplicates_at_most_one_per_kill(tmp_path, sqlite_url):
     from ispterm.connect import open_ctx
+    from ispterm.customers.service import create
 
     ctx = open_ctx(sqlite_url, "admin")
-    ids = fill_queue(ctx, 1000)
+    number = create(ctx, "Kill Test", {"email": "kill@example.cz"})
+    ids = fill_queue(ctx, 1000, customer_number=number)
     config = tmp_path / "config.toml"
     kills = 20
     rng = random.Random(4)
@@ -72,6 +90,85 @@ def test_sigkilled_sender_loses_nothing_and_duplicates_at_most_one_per_kill(tmp_
     duplicates = sum(n - 1 for n in counts.values())
     assert duplicates <= kills
     assert _statuses(ctx) == Counter(sent=1000)
+    # The history and communication rows written after the fact: every one, none twice.
+    history, comms, flagged = _logged(ctx)
+    assert len(history) == 1000 and set(history.values()) == {1}
+    assert comms == Counter(sent=1000) and flagged == 0
+
+
+def _sent_then_crashed(ctx, count: int) -> set[int]:
+    """Messages recorded as sent by a sender that died before writing their log rows."""
+    from datetime import timedelta
+
+    from ispterm.customers.service import create
+    from ispterm.messaging import queue
+    from ispterm.store.types import utcnow
+
+    number = create(ctx, "Crash Test", {"email": "crash@example.cz"})
+    fill_queue(ctx, count, customer_number=number)
+    qc = queue.QueueConnection(ctx.engine)
+    items = qc.claim("w", kind="email", limit=count, lease=timedelta(minutes=5), now=utcnow())
+    results = qc.record([(i, "w", queue.Outcome("sent", "250 2.0.0 queued as 42"), utcnow(), queue.Policy())
+                         for i in items])
+    qc.close()
+    assert {r.status for r in results} == {"sent"} and len(results) == count
+    assert _statuses(ctx) == Counter(sent=count)
+    assert _logged(ctx) == (Counter(), Counter(queued=count), count)
+    return {i.id for i in items}
+
+
+def test_log_rows_left_by_a_crash_are_written_once_by_two_writers_at_once(ctx):
+    """Sent is recorded at once, the history and communication rows follow in batches; the
+    flag is cleared with them in one transaction, so concurrent writers never both take one."""
+    import threading
+
+    from ispterm.messaging import queue
+
+    ids = _sent_then_crashed(ctx, 40)
+    errors = []
+
+    def drain():
+        writer = queue.QueueConnection(ctx.engine)
+        try:
+            while writer.write_log(limit=3):
+                pass
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            writer.close()
+
+    threads = [threading.Thread(target=drain) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    history, comms, flagged = _logged(ctx)
+    assert set(history) == ids and set(history.values()) == {1}
+    assert comms == Counter(sent=40) and flagged == 0
+    from sqlmodel import select
+
+    from ispterm.audit.model import AuditEvent
+    from ispterm.support.model import Communication
+
+    with ctx.read() as s:
+        first = s.exec(select(AuditEvent).where(AuditEvent.action == "email_sent").order_by(AuditEvent.entity_id)).first()
+        assert (first.summary, first.new, first.operator) == (
+            "e-mail to user0@example.cz sent: 250 2.0.0 queued as 42", "250 2.0.0 queued as 42", "mail-sender")
+        assert {c.detail for c in s.exec(select(Communication).where(Communication.channel == "email"))} == {
+            "250 2.0.0 queued as 42"}
+
+
+async def test_a_starting_sender_writes_the_log_rows_a_crashed_one_left(ctx):
+    from tests.mailfixtures import free_port
+
+    ids = _sent_then_crashed(ctx, 5)
+    # Nothing is due, so no server is needed: the sender only catches up and exits.
+    stats = await run_sender(ctx.engine, sender_settings(free_port()), asyncio.Event(), once=True)
+    assert stats.errors == 0
+    history, comms, flagged = _logged(ctx)
+    assert set(history) == ids and set(history.values()) == {1}
+    assert comms == Counter(sent=5) and flagged == 0
 
 
 def test_clean_stop_gives_back_claimed_messages(sqlite_url):

@@ -65,7 +65,7 @@ def test_template_permission_and_conflict(ctx, as_role):
 
 def test_html_is_autoescaped_and_text_is_not(ctx):
     from ispterm.customers.service import create
-    from ispterm.messaging.model import OutboundMessage
+    from ispterm.messaging.model import OutboundContent, OutboundMessage
     from ispterm.settings.service import set_setting
     from ispterm.messaging.service import send_email
 
@@ -73,9 +73,9 @@ def test_html_is_autoescaped_and_text_is_not(ctx):
     number = create(ctx, "<script>alert(1)</script> & Co", {"email": "x@example.cz"})
     q = send_email(ctx, number, subject="For {{ name }}", body="Dear {{ name }}", html="<p>Dear {{ name }}</p>")
     with ctx.read() as s:
-        m = s.get(OutboundMessage, q.id)
-    assert m.html == "<p>Dear &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co</p>"
-    assert m.body == "Dear <script>alert(1)</script> & Co" and m.subject.startswith("For <script>")
+        m, c = s.get(OutboundMessage, q.id), s.get(OutboundContent, q.id)
+    assert c.html == "<p>Dear &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co</p>"
+    assert c.body == "Dear <script>alert(1)</script> & Co" and m.subject.startswith("For <script>")
 
 
 def test_variables_from_billing_and_service(ctx):
@@ -85,7 +85,7 @@ def test_variables_from_billing_and_service(ctx):
     from ispterm.billing.service import Line, issue_invoice
     from ispterm.customers.contacts import add_service
     from ispterm.customers.service import create
-    from ispterm.messaging.model import OutboundMessage
+    from ispterm.messaging.model import OutboundContent
     from ispterm.messaging.service import send_email
     from ispterm.settings.service import set_setting
 
@@ -98,7 +98,7 @@ def test_variables_from_billing_and_service(ctx):
                    body="{{ vs }}|{{ balance }}|{{ owed }}|{{ service_plan }}|{{ service_ip }}|{{ service_dns }}|"
                         "{% for i in due_invoices %}{{ i.due_on }}={{ i.outstanding }}{% endfor %}")
     with ctx.read() as s:
-        body = s.get(OutboundMessage, q.id).body
+        body = s.get(OutboundContent, q.id).body
     assert body == f"{number}|-500.00|500.00|Fiber 300|10.1.2.3|1.1.1.1|2026-10-15=500.00"
 
 
@@ -110,7 +110,7 @@ def test_welcome_mail_sets_a_hashed_password_and_blanks_it_after_delivery(ctx):
     from ispterm.customers.contacts import add_contact
     from ispterm.customers.model import Contact
     from ispterm.customers.service import create
-    from ispterm.messaging.model import OutboundMessage
+    from ispterm.messaging.model import OutboundContent
     from ispterm.messaging.notices import send_contact_mail
     from ispterm.messaging.sender import run_sender
     from ispterm.messaging.service import email_history
@@ -123,7 +123,7 @@ def test_welcome_mail_sets_a_hashed_password_and_blanks_it_after_delivery(ctx):
     q = send_contact_mail(ctx, contact.id, "welcome")
     with ctx.read() as s:
         row = s.get(Contact, contact.id)
-        body = s.get(OutboundMessage, q.id).body
+        body = s.get(OutboundContent, q.id).body
     password = body.split("Password: ")[1].split()[0]
     assert PasswordHasher().verify(row.portal_password_hash, password)
     assert row.portal_login == f"{number}-{contact.id}" and q.to == "jana@firma.cz"
@@ -131,7 +131,8 @@ def test_welcome_mail_sets_a_hashed_password_and_blanks_it_after_delivery(ctx):
         asyncio.run(run_sender(ctx.engine, sender_settings(srv.port), asyncio.Event(), once=True))
         assert password in srv.handler.received[0].content.decode()
     with ctx.read() as s:
-        assert password not in s.get(OutboundMessage, q.id).body
+        content = s.get(OutboundContent, q.id)
+        assert password not in content.body and content.raw is None and content.html is None
     history = email_history(ctx, number, contact.id)
     assert [(h.status, h.to) for h in history] == [("sent", "jana@firma.cz")]
     assert email_history(ctx, number, contact.id + 999) == []

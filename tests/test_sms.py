@@ -127,3 +127,22 @@ def test_sms_to_technician_and_bad_input(ctx):
     out = send_sms(ctx, number, "y" * 250, to="+420 777 123 456")
     assert [q.sms.characters for q in out] == [100, 100, 50]
     assert len(list_queue(ctx, kind="sms")) == 3
+
+
+def test_send_sms_checks_the_callers_gateway(ctx, tmp_path):
+    """The CLI and the app hand their config in the Ctx: without sms.url nothing is queued."""
+    from dataclasses import replace
+
+    from ispterm import config
+    from ispterm.customers.service import create
+    from ispterm.errors import ConfigError
+    from ispterm.messaging.service import list_queue, send_sms
+
+    number = create(ctx, "Dvořák Petr", {"mobile": "777 123 456"})
+    path = tmp_path / "config.toml"
+    path.write_text("")
+    with pytest.raises(ConfigError, match=r"sms\.url is empty"):
+        send_sms(replace(ctx, config=config.load(path)), number, "hi")
+    assert list_queue(ctx) == []
+    path.write_text('[sms]\nurl = "https://sms.example.net/send"\n')
+    assert len(send_sms(replace(ctx, config=config.load(path)), number, "hi")) == 1

@@ -47,7 +47,7 @@ def login() -> str:
 def ctx() -> Ctx:
     from ispterm.connect import open_ctx
 
-    return open_ctx(db_url(), login(), readonly=OPTIONS.readonly)
+    return open_ctx(db_url(), login(), readonly=OPTIONS.readonly, config=config())
 
 
 def print_json(data: Any) -> None:

@@ -1,15 +1,16 @@
 """Tables of mail and SMS: the outbound queue, its attachments, templates, system variables.
 
 One queue table holds e-mail and SMS alike so the sender, the queue screen and the history
-read one place. A row carries everything needed to send it (the rendered message), so the
-sender never renders templates and a crash loses nothing once the row is committed.
+read one place. A row and its content row (committed together) carry everything needed to
+send it (the rendered message), so the sender never renders templates and a crash loses
+nothing once they are committed.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, LargeBinary, UniqueConstraint
+from sqlalchemy import Index, LargeBinary, UniqueConstraint, text
 
 from ispterm.store.base import Field, SQLModel, time_field
 
@@ -24,6 +25,9 @@ class OutboundMessage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbound_message_claim", "status", "priority", "id"),
         Index("ix_outbound_message_customer", "customer_id", "created_at"),
+        # Few rows are ever pending: the log writer finds them without scanning the queue.
+        Index("ix_outbound_message_log_pending", "id", sqlite_where=text("log_pending"),
+              postgresql_where=text("log_pending")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -44,17 +48,33 @@ class OutboundMessage(SQLModel, table=True):
     # E-mail: comma separated addresses; SMS: one E.164 number.
     recipients: str = Field(max_length=2000)
     subject: str | None = Field(default=None, max_length=300)
-    body: str = Field(default="")
-    html: str | None = Field(default=None)
-    # The whole e-mail as sent (RFC 5322 bytes, built once at enqueue): every attempt sends
-    # the same bytes, so a re-send after a crash is an exact duplicate with the same Message-ID.
-    raw: bytes | None = Field(default=None, sa_type=LargeBinary)
     # Bodies holding a fresh password are blanked once delivered.
     sensitive: bool = Field(default=False)
     created_at: datetime = time_field()
     created_by: str | None = Field(default=None, max_length=64)
     sent_at: datetime | None = time_field(nullable=True, default_now=False)
     reply: str | None = Field(default=None)
+    # Sent, but the communication-log and history rows of that are not written yet: the
+    # sender writes them for many messages in one transaction a moment later, and on start
+    # for any a crashed sender left (the flag is cleared in the same transaction).
+    log_pending: bool = Field(default=False)
+
+
+class OutboundContent(SQLModel, table=True):
+    """What a queued message says, apart from its queue row.
+
+    The queue row is rewritten at every claim and outcome; kept small (no bodies), those
+    writes stay cheap (SQLite rewrites whole rows, and a grown row on a full page splits it).
+    """
+
+    __tablename__ = "outbound_content"
+
+    message_id: int = Field(foreign_key="outbound_message.id", primary_key=True)
+    body: str = Field(default="")
+    html: str | None = Field(default=None)
+    # The whole e-mail as sent (RFC 5322 bytes, built once at enqueue): every attempt sends
+    # the same bytes, so a re-send after a crash is an exact duplicate with the same Message-ID.
+    raw: bytes | None = Field(default=None, sa_type=LargeBinary)
 
 
 class OutboundAttachment(SQLModel, table=True):

@@ -15,19 +15,20 @@ from __future__ import annotations
 
 import email.policy
 import os
+import re
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from ispterm.audit.model import AuditEvent
 from ispterm.audit.recorder import record
 from ispterm.context import Actor
 from ispterm.messaging.compose import Attachment, build_email
-from ispterm.messaging.model import OutboundAttachment, OutboundMessage
+from ispterm.messaging.model import OutboundAttachment, OutboundContent, OutboundMessage
+from ispterm.store.quick import pyformat
 from ispterm.store.types import utcnow
 from ispterm.support.model import Communication
 
@@ -52,6 +53,7 @@ class Claimed:
     attempts: int
     created_at: datetime
     claimed_until: datetime
+    sensitive: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,11 +96,11 @@ def enqueue(s: Session, *, kind: str, recipients: list[str], body: str, message_
     msg = OutboundMessage(kind=kind, status="queued", priority=priority, message_id=message_id,
                           customer_id=customer_id, contact_id=contact_id,
                           communication_id=comm.id if comm else None, sender=sender,
-                          recipients=to, subject=subject, body=body, html=html, raw=raw,
-                          sensitive=sensitive, created_at=now, next_attempt_at=now,
-                          created_by=login)
+                          recipients=to, subject=subject, sensitive=sensitive, created_at=now,
+                          next_attempt_at=now, created_by=login)
     s.add(msg)
     s.flush()
+    s.add(OutboundContent(message_id=msg.id, body=body, html=html, raw=raw))
     for a in attachments:
         s.add(OutboundAttachment(message_id=msg.id, filename=a.filename, content_type=a.content_type,
                                  size=a.size, content=a.content))
@@ -121,70 +123,289 @@ def _audit_row(now: datetime, customer_id: int | None, message: int, action: str
             "summary": summary, "private_to": None}
 
 
-def claim(engine: Engine, worker: str, *, kind: str, limit: int, lease: timedelta,
-          now: datetime) -> list[Claimed]:
-    """Take up to ``limit`` due messages, highest priority then oldest first."""
-    due = or_(and_(_T.c.status == "queued", _T.c.next_attempt_at <= now),
-              and_(_T.c.status == "sending", _T.c.claimed_until < now))
-    pick = select(_T.c.id).where(_T.c.kind == kind, due).order_by(_T.c.priority, _T.c.id).limit(limit)
-    if engine.dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    until = now + lease
-    stmt = (update(_T).where(_T.c.id.in_(pick.scalar_subquery()))
-            .values(status="sending", claimed_by=worker, claimed_until=until, attempts=_T.c.attempts + 1)
-            .returning(_T.c.id, _T.c.kind, _T.c.message_id, _T.c.sender, _T.c.recipients, _T.c.subject,
-                       _T.c.body, _T.c.raw, _T.c.attempts, _T.c.created_at, _T.c.priority))
-    with engine.begin() as conn:
-        rows = sorted(conn.execute(stmt).all(), key=lambda r: (r.priority, r.id))
-    return [Claimed(r.id, r.kind, r.message_id, r.sender,
-                    tuple(x.strip() for x in r.recipients.split(",") if x.strip()), r.subject, r.body,
-                    r.raw, r.attempts, r.created_at, until) for r in rows]
-
-
-# Built once: the finish runs per message, and statement construction costs more than SQLite.
-_FINISH = (update(_T).where(_T.c.id == bindparam("mid"), _T.c.claimed_by == bindparam("worker"))
-           .values(status=bindparam("b_status"), claimed_by=None, claimed_until=None,
-                   sent_at=bindparam("b_sent_at"), reply=bindparam("b_reply"), last_error=bindparam("b_error"),
-                   next_attempt_at=bindparam("b_next"))
-           .returning(_T.c.customer_id, _T.c.communication_id, _T.c.sensitive))
-_COMM = (update(Communication.__table__).where(Communication.__table__.c.id == bindparam("cid"))
-         .values(status=bindparam("c_status"), detail=bindparam("c_detail")))
-_AUDIT = insert(AuditEvent.__table__)
-
-
 def backoff(policy: Policy, attempts: int) -> timedelta:
     return min(policy.backoff * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def finish(engine: Engine, item: Claimed, worker: str, outcome: Outcome, *, now: datetime,
-           policy: Policy) -> str:
-    """Record an outcome; returns the final status ('lost' if another sender owns it now)."""
+def decide(item: Claimed, outcome: Outcome, *, now: datetime, policy: Policy) -> tuple[str, str]:
+    """A retry becomes a failure after ``max_attempts`` or ``max_age``: (status, reply)."""
     status, reply = outcome.status, outcome.reply
     if status == "retry":
         age = now - item.created_at
         if item.attempts >= policy.max_attempts:
-            status, reply = "failed", f"gave up after {item.attempts} attempts: {reply}"
-        elif age >= policy.max_age:
-            status, reply = "failed", f"gave up after {age.total_seconds() / 3600:.0f} h: {reply}"
-    params = {"mid": item.id, "worker": worker, "b_status": "queued" if status == "retry" else status,
-              "b_sent_at": now if status == "sent" else None, "b_reply": reply,
-              "b_error": None if status == "sent" else reply,
-              "b_next": now + backoff(policy, item.attempts) if status == "retry" else now}
-    shown = "retrying" if status == "retry" else status
-    what = "e-mail" if item.kind == "email" else "SMS"
-    verb = {"sent": "sent", "failed": "failed", "retrying": f"attempt {item.attempts} failed, will retry"}[shown]
-    with engine.begin() as conn:
-        row = conn.execute(_FINISH, params).first()
-        if row is None:
-            return "lost"
-        if row.sensitive and status == "sent":
-            conn.execute(update(_T).where(_T.c.id == item.id)
-                         .values(body="(removed after delivery: it held a password)", html=None, raw=None))
-        if row.communication_id is not None:
-            conn.execute(_COMM, {"cid": row.communication_id, "c_status": shown, "c_detail": reply})
-        summary = f"{what} to {', '.join(item.recipients)} {verb}: {reply[:200]}"
-        conn.execute(_AUDIT, _audit_row(now, row.customer_id, item.id, f"{item.kind}_{shown}", reply[:500], summary))
-    return "queued" if status == "retry" else status
+            return "failed", f"gave up after {item.attempts} attempts: {reply}"
+        if age >= policy.max_age:
+            return "failed", f"gave up after {age.total_seconds() / 3600:.0f} h: {reply}"
+    return status, reply
+
+
+@dataclass(frozen=True)
+class Result:
+    """What became of one outcome: sent, queued (retry), failed, or lost (another sender owns it)."""
+
+    status: str
+    reply: str
+
+
+# The sender's statements, pre-built and run on the raw DBAPI connection: they run once per
+# message, and SQLAlchemy's per-execution overhead costs more GIL time (the GIL the SMTP
+# loop needs) than SQLite itself. Written with :name placeholders (sqlite3); psycopg gets
+# them as %(name)s.
+# Two picks, so that each walks an index in order and stops at the limit (one OR of both
+# made SQLite read every queued row and sort them, per claim): the messages of senders
+# that died (their lease ran out; few rows are ever 'sending'), then the due ones.
+_EXPIRED = "status = 'sending' AND kind = :kind AND claimed_until < :now"
+_DUE = "status = 'queued' AND kind = :kind AND next_attempt_at <= :now"
+_CLAIM = ("UPDATE outbound_message SET status = 'sending', claimed_by = :worker, claimed_until = :until, "
+          "attempts = attempts + 1 WHERE id IN (SELECT id FROM outbound_message WHERE {pick} "
+          "ORDER BY priority, id LIMIT :limit{lock}) "
+          "RETURNING id, kind, message_id, sender, recipients, subject, attempts, created_at, priority, sensitive")
+_CONTENT = "SELECT message_id, body, raw FROM outbound_content WHERE message_id IN ({ids})"
+# Sent: the message row only, flagged for the log writer (its history and communication
+# rows follow in a batch).
+_SENT = ("UPDATE outbound_message SET status = 'sent', claimed_by = NULL, claimed_until = NULL, "
+         "sent_at = :at, reply = :reply, last_error = NULL, next_attempt_at = :at, log_pending = TRUE "
+         "WHERE id = :mid AND claimed_by = :worker")
+_BLANK = ("UPDATE outbound_content SET body = '(removed after delivery: it held a password)', html = NULL, "
+          "raw = NULL WHERE message_id = :mid")
+# Retried or failed (rare): the message, its communication row and history in one go.
+_UNSENT = ("UPDATE outbound_message SET status = :status, claimed_by = NULL, claimed_until = NULL, "
+           "reply = :reply, last_error = :reply, next_attempt_at = :next "
+           "WHERE id = :mid AND claimed_by = :worker RETURNING customer_id, communication_id")
+_LOGGED = ("UPDATE outbound_message SET log_pending = FALSE WHERE id IN "
+           "(SELECT id FROM outbound_message WHERE log_pending ORDER BY id LIMIT :limit{lock}) RETURNING id")
+# The rows ``_log`` writes for an outcome, for a whole batch of sent messages in one statement
+# each (psycopg would send an executemany row by row); the summary reads as ``_log``'s.
+_LOG_AUDIT = ("INSERT INTO audit_event (at, operator, customer_id, entity, entity_id, action, new, summary) "
+              "SELECT sent_at, :operator, customer_id, 'message', id, kind || '_sent', substr(reply, 1, 500), "
+              "CASE WHEN kind = 'email' THEN 'e-mail' ELSE 'SMS' END || ' to ' || recipients || ' sent: ' "
+              "|| substr(reply, 1, 200) FROM outbound_message WHERE id IN ({ids}) ORDER BY id")
+_LOG_COMM = ("UPDATE communication SET status = 'sent', detail = (SELECT m.reply FROM outbound_message m "
+             "WHERE m.communication_id = communication.id AND m.id IN ({ids}) ORDER BY m.id DESC LIMIT 1) "
+             "WHERE id IN (SELECT communication_id FROM outbound_message WHERE id IN ({ids}))")
+_COMM = "UPDATE communication SET status = :status, detail = :detail WHERE id = :cid"
+_AUDIT = ("INSERT INTO audit_event (at, operator, customer_id, entity, entity_id, action, field, old, new, "
+          "summary, private_to) VALUES (:at, :operator, :customer_id, :entity, :entity_id, :action, :field, "
+          ":old, :new, :summary, :private_to)")
+LOG_BATCH = 500
+
+
+class QueueConnection:
+    """The sender's own connection to the queue: claims, outcomes and the deferred log.
+
+    Owned by one thread (the sender's database thread); ``claim``, ``record`` and
+    ``write_log`` each commit before they return. On an error the connection is dropped
+    (rolled back) and the next call opens another.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.pg = engine.dialect.name == "postgresql"
+        lock = " FOR UPDATE SKIP LOCKED" if self.pg else ""
+        sql = {"expired": _CLAIM.format(pick=_EXPIRED, lock=lock), "due": _CLAIM.format(pick=_DUE, lock=lock),
+               "sent": _SENT, "blank": _BLANK, "unsent": _UNSENT,
+               "logged": _LOGGED.format(lock=lock), "comm": _COMM, "audit": _AUDIT, "log_comm": _LOG_COMM,
+               "log_audit": _LOG_AUDIT}
+        self.sql = {k: pyformat(v) for k, v in sql.items()} if self.pg else sql
+        # The column type's own conversions, so raw rows hold exactly what SQLAlchemy writes.
+        column = _T.c.sent_at.type
+        self.stamp = column._cached_bind_processor(engine.dialect) or (lambda v: v)
+        self.read_stamp = column._cached_result_processor(engine.dialect, None) or (lambda v: v)
+        self.conn = None
+
+    def _cursor(self):
+        if self.conn is None:
+            self.conn = self.engine.raw_connection()
+            if self.pg:
+                # One statement commits in one round trip; several get BEGIN ... COMMIT.
+                self.conn.driver_connection.autocommit = True
+                # Commits return before the WAL reaches the disk, as SQLite's synchronous=NORMAL
+                # does: a killed sender loses nothing committed (the server has it); only a
+                # crash of the server itself may forget the last outcomes, and those messages
+                # are then sent again (never lost). Enqueueing keeps the server's default.
+                self.conn.cursor().execute("SET synchronous_commit TO off")
+        return self.conn.cursor()
+
+    def _run(self, work):
+        """``work(cursor)`` inside BEGIN (IMMEDIATE on SQLite: the write lock up front) ... COMMIT."""
+        cur = self._cursor()
+        try:
+            cur.execute("BEGIN" if self.pg else "BEGIN IMMEDIATE")
+            result = work(cur)
+            cur.execute("COMMIT")
+            cur.close()
+        except BaseException:
+            self.discard()
+            raise
+        return result
+
+    def claim(self, worker: str, *, kind: str, limit: int, lease: timedelta, now: datetime) -> list[Claimed]:
+        """Take up to ``limit`` due messages, highest priority then oldest first."""
+        until = now + lease
+        params = {"worker": worker, "until": self.stamp(until), "now": self.stamp(now), "kind": kind,
+                  "limit": limit}
+
+        def work(cur):
+            cur.execute(self.sql["expired"], params)
+            rows = cur.fetchall()
+            if len(rows) < limit:
+                cur.execute(self.sql["due"], {**params, "limit": limit - len(rows)})
+                rows += cur.fetchall()
+            content = {}
+            if rows:
+                # Integers the database just returned: safe to write into the statement.
+                cur.execute(_CONTENT.format(ids=",".join(str(int(r[0])) for r in rows)))
+                content = {mid: (body, raw) for mid, body, raw in cur.fetchall()}
+            return rows, content
+
+        rows, content = self._run(work)
+        stamp = self.read_stamp
+        out = []
+        for r in sorted(rows, key=lambda r: (r[8], r[0])):
+            body, raw = content.get(r[0], ("", None))
+            out.append(Claimed(r[0], r[1], r[2], r[3], tuple(x.strip() for x in r[4].split(",") if x.strip()),
+                               r[5], body, bytes(raw) if raw is not None else None, r[6], stamp(r[7]), until,
+                               bool(r[9])))
+        return out
+
+    def record(self, done: list[tuple[Claimed, str, Outcome, datetime, Policy]]) -> list[Result]:
+        """Record ``(item, worker, outcome, now, policy)`` outcomes, all in one transaction.
+
+        A sent message is one UPDATE (its log rows come with ``write_log``); a retry or a
+        failure also writes its communication and history rows here.
+        """
+        plans = []
+        for item, worker, outcome, now, policy in done:
+            status, reply = decide(item, outcome, now=now, policy=policy)
+            at = self.stamp(now)
+            if status == "sent":
+                plans.append((item, status, reply, {"mid": item.id, "worker": worker, "at": at, "reply": reply}))
+            else:
+                nxt = now + backoff(policy, item.attempts) if status == "retry" else now
+                plans.append((item, status, reply, {"mid": item.id, "worker": worker, "reply": reply, "at": at,
+                                                    "status": "queued" if status == "retry" else status,
+                                                    "next": self.stamp(nxt)}))
+
+        def work(cur):
+            results = []
+            for item, status, reply, params in plans:
+                if status == "sent":
+                    results.append(Result("sent" if self._sent(cur, item, params) else "lost", reply))
+                    continue
+                cur.execute(self.sql["unsent"], params)
+                row = cur.fetchone()
+                if row is None:
+                    results.append(Result("lost", reply))
+                    continue
+                shown = "retrying" if status == "retry" else status
+                self._log(cur, [(params["at"], row[0], row[1], item.id, item.kind, ", ".join(item.recipients),
+                                 shown, reply, item.attempts)])
+                results.append(Result("queued" if status == "retry" else status, reply))
+            return results
+
+        if len(plans) == 1 and plans[0][1] == "sent" and not plans[0][0].sensitive:
+            # One statement: autocommit makes it its own transaction, one round trip on PostgreSQL.
+            item, _, reply, params = plans[0]
+            cur = self._cursor()
+            try:
+                found = self._sent(cur, item, params)
+                cur.close()
+            except BaseException:
+                self.discard()
+                raise
+            return [Result("sent" if found else "lost", reply)]
+        return self._run(work)
+
+    def _sent(self, cur, item: Claimed, params: dict) -> bool:
+        """Mark one message sent; False if another sender owns it now."""
+        cur.execute(self.sql["sent"], params)
+        if cur.rowcount != 1:
+            return False
+        if item.sensitive:
+            # A body holding a password: blanked once delivered, in the same transaction.
+            cur.execute(self.sql["blank"], {"mid": item.id})
+        return True
+
+    def write_log(self, limit: int = LOG_BATCH) -> int:
+        """Write the communication and history rows of up to ``limit`` sent messages whose
+        rows are pending (any sender's), clearing their flag in the same transaction: a
+        crash leaves them pending, never half written, and two writers never both take one."""
+
+        def work(cur):
+            cur.execute(self.sql["logged"], {"limit": limit})
+            rows = cur.fetchall()
+            if rows:
+                # Integers the database just returned: safe to write into the statements.
+                ids = ",".join(str(int(r[0])) for r in rows)
+                cur.execute(self.sql["log_comm"].format(ids=ids))
+                cur.execute(self.sql["log_audit"].format(ids=ids), {"operator": SENDER_ACTOR.login})
+            return len(rows)
+
+        return self._run(work)
+
+    def _log(self, cur, rows) -> None:
+        """Communication status and history rows for ``(at, customer_id, communication_id,
+        message, kind, recipients, shown, reply, attempts)`` outcomes."""
+        comm, audit = [], []
+        for at, customer_id, communication_id, message, kind, to, shown, reply, attempts in rows:
+            if communication_id is not None:
+                comm.append({"cid": communication_id, "status": shown, "detail": reply})
+            what = "e-mail" if kind == "email" else "SMS"
+            verb = f"attempt {attempts} failed, will retry" if shown == "retrying" else shown
+            audit.append(_audit_row(at, customer_id, message, f"{kind}_{shown}", reply[:500],
+                                    f"{what} to {to} {verb}: {reply[:200]}"))
+        if comm:
+            cur.executemany(self.sql["comm"], comm)
+        if audit:
+            cur.executemany(self.sql["audit"], audit)
+
+    def discard(self) -> None:
+        """Drop the connection after an error (its transaction is rolled back with it)."""
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            try:
+                conn.invalidate()
+            except Exception:  # noqa: BLE001 - it is being thrown away
+                pass
+
+    def close(self) -> None:
+        """Hand the connection back to the pool as it was taken (or drop it if that fails)."""
+        conn, self.conn = self.conn, None
+        if conn is None:
+            return
+        try:
+            if self.pg:
+                conn.cursor().execute("RESET synchronous_commit")
+                conn.driver_connection.autocommit = False
+        except Exception:  # noqa: BLE001 - a broken connection is not given to anyone else
+            self.conn = conn
+            self.discard()
+            return
+        conn.close()
+
+
+def claim(engine: Engine, worker: str, *, kind: str, limit: int, lease: timedelta,
+          now: datetime) -> list[Claimed]:
+    """One claim on a connection of its own (the sender keeps a ``QueueConnection``)."""
+    qc = QueueConnection(engine)
+    try:
+        return qc.claim(worker, kind=kind, limit=limit, lease=lease, now=now)
+    finally:
+        qc.close()
+
+
+def finish(engine: Engine, item: Claimed, worker: str, outcome: Outcome, *, now: datetime,
+           policy: Policy) -> str:
+    """Record one outcome, its log rows included; returns the final status ('lost' if another
+    sender owns the message now)."""
+    qc = QueueConnection(engine)
+    try:
+        [result] = qc.record([(item, worker, outcome, now, policy)])
+        while qc.write_log() == LOG_BATCH:
+            pass
+    finally:
+        qc.close()
+    return result.status
 
 
 def release(engine: Engine, worker: str, ids: list[int], *, now: datetime) -> None:

@@ -13,6 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import queue as jobqueue
+import ssl
+import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -41,9 +46,10 @@ class SenderSettings:
     rate_per_minute: int = 0
     lease: timedelta = timedelta(seconds=300)
     policy: Policy = Policy()
-    batch: int = 10
+    batch: int = 50  # messages claimed at a time, shared by the connections
     poll: float = 2.0
     validate_certs: bool = True
+    ca_file: str = ""  # PEM CA bundle trusted for the server's certificate (a private CA); "" = system CAs
     sms: object | None = None  # sms.Gateway
 
     @classmethod
@@ -65,14 +71,24 @@ class SenderSettings:
         if username and not password:
             raise ConfigError(f"smtp.username is set but no password: set ${env or 'ISPTERM_SMTP_PASSWORD'} "
                               "or smtp.password_file")
+        ca_file = str(config.get("smtp.ca_file") or "")
+        if ca_file:
+            ca_file = str(Path(ca_file).expanduser())
+            if not Path(ca_file).is_file():
+                raise ConfigError(f"smtp.ca_file {ca_file}: no such file")
         timeout = float(config.get("smtp.timeout"))
+        deadline = float(config.get("smtp.deadline")) or timeout * 4
+        if deadline < timeout:
+            raise ConfigError(f"smtp.deadline ({deadline:g} s) must be at least smtp.timeout ({timeout:g} s), "
+                              "or 0 for 4 x smtp.timeout")
         return cls(host=str(config.get("smtp.host") or "localhost"), port=int(config.get("smtp.port")),
                    security=str(config.get("smtp.security")), username=username, password=password,
-                   timeout=timeout, deadline=max(timeout * 4, timeout + 5),
+                   timeout=timeout, deadline=deadline, ca_file=ca_file,
                    connections=connections or int(config.get("smtp.connections")),
                    rate_per_minute=int(config.get("smtp.rate_per_minute")),
                    lease=timedelta(seconds=int(config.get("mail.lease_seconds"))),
-                   policy=Policy(max_attempts=int(config.get("mail.max_attempts"))),
+                   policy=Policy(max_attempts=int(config.get("mail.max_attempts")),
+                                 max_age=timedelta(hours=int(config.get("mail.max_age_hours")))),
                    sms=gateway_from_config(config))
 
 
@@ -121,6 +137,11 @@ def classify(exc: BaseException) -> Outcome:
     """Temporary (connection refused, timeouts, 4xx) is retried; 5xx fails at once."""
     import aiosmtplib
 
+    cert = exc if isinstance(exc, ssl.SSLCertVerificationError) else exc.__cause__
+    if isinstance(cert, ssl.SSLCertVerificationError):
+        # Never a fallback to plain text: the message waits until the certificate is trusted.
+        return Outcome("retry", f"TLS certificate of the SMTP server not trusted ({cert.verify_message}); "
+                                "set smtp.ca_file to the CA that issued it")
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         replies = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
         every_permanent = all(_permanent(r.code) for r in exc.recipients)
@@ -132,6 +153,236 @@ def classify(exc: BaseException) -> Outcome:
     if isinstance(exc, ConnectionRefusedError):
         return Outcome("retry", f"connection refused: {exc}")
     return Outcome("retry", f"{type(exc).__name__}: {exc}")
+
+
+# The history and communication rows of sent messages are written in batches of LOG_AFTER
+# (small: outcomes waiting behind a batch hold their connection's next DATA), or all of
+# them once the database thread has had nothing else to do for LOG_IDLE seconds.
+LOG_AFTER = 32
+LOG_IDLE = 0.05
+LOG_RETRY = 5.0
+
+
+class _Record:
+    """One outcome on its way to the database, awaited before the connection's next DATA.
+
+    The database thread sets ``done`` after the commit; awaiting a record that is already
+    done costs nothing, and only one that is not yet done makes the thread wake the loop.
+    Most outcomes are committed while the next envelope goes out, so most need no wake-up.
+    ``then(result)`` runs on the loop, once, when the record is first awaited after it is done.
+    """
+
+    __slots__ = ("args", "then", "loop", "done", "result", "waiter", "told")
+
+    def __init__(self, args: tuple, then: Callable[[queue.Result], None], loop) -> None:
+        self.args = args
+        self.then = then
+        self.loop = loop
+        self.done = False
+        self.result: queue.Result | None = None
+        self.waiter: asyncio.Future | None = None
+        self.told = False
+
+    def __await__(self):
+        if not self.done:
+            self.waiter = self.loop.create_future()
+            # Published before the second look: the thread either sees the waiter (and wakes
+            # it) or has set ``done`` already (and we see that here).
+            if not self.done:
+                yield from self.waiter
+        if not self.told:
+            self.told = True
+            self.then(self.result)
+        return self.result
+
+
+def _wake(records: list[_Record]) -> None:
+    for r in records:
+        if r.waiter is not None and not r.waiter.done():
+            r.waiter.set_result(None)
+
+
+class _DbThread:
+    """The sender's one database thread: claims, outcomes, releases and the log, in order.
+
+    Why one long-lived thread with its own connection: ``asyncio.to_thread`` per message
+    and two threads writing to one SQLite file (each waiting on the other's lock with the
+    busy handler's sleeps) cost GIL time and latency the SMTP loop needs. Outcomes that
+    wait together (one per connection at most) are recorded in one transaction; each
+    caller's future is settled only after its commit, so "recorded before the next DATA"
+    holds per connection. The log rows of sent messages follow in batches (``write_log``).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.jobs: jobqueue.SimpleQueue = jobqueue.SimpleQueue()
+        self.qc = queue.QueueConnection(engine)
+        self.unlogged = 1  # at start: a sender that crashed may have left log rows to write
+        self.log_retry_at = 0.0
+        self.thread = threading.Thread(target=self._run, name="ispterm-sender-db", daemon=True)
+        self.thread.start()
+
+    def call(self, fn: Callable, *args, **kw) -> asyncio.Future:
+        """Run ``fn(*args, **kw)`` in the database thread."""
+        fut = self.loop.create_future()
+        self.jobs.put((fut, fn, args, kw))
+        return fut
+
+    def record(self, done: tuple, then: Callable[[queue.Result], None]) -> _Record:
+        """Record one outcome ``(item, worker, outcome, now, policy)``; await the returned
+        record for its commit (status 'error' if it could not be committed)."""
+        record = _Record(done, then, self.loop)
+        self.jobs.put((record, None, done, None))
+        return record
+
+    async def close(self) -> None:
+        """Finish the jobs already given and the pending log rows, then end the thread."""
+        done = self.loop.create_future()
+        self.jobs.put((done, None, None, None))
+        await done
+
+    def _write_log(self, limit: int | None = None) -> None:
+        """Write pending log rows: ``limit`` of them, or all."""
+        try:
+            if limit is not None:
+                self.unlogged = max(0, self.unlogged - self.qc.write_log(limit))
+                return
+            while self.qc.write_log() == queue.LOG_BATCH:
+                pass
+        except Exception as exc:  # noqa: BLE001 - the rows stay pending and are written later
+            log.warning("cannot write the history of sent messages yet: %s", exc)
+            self.log_retry_at = time.monotonic() + LOG_RETRY
+            return
+        self.unlogged = 0
+
+    def _run(self) -> None:
+        while True:
+            timeout = max(LOG_IDLE, self.log_retry_at - time.monotonic()) if self.unlogged else None
+            try:
+                batch = [self.jobs.get(timeout=timeout)]
+            except jobqueue.Empty:
+                self._write_log()
+                continue
+            while True:
+                try:
+                    batch.append(self.jobs.get_nowait())
+                except jobqueue.Empty:
+                    break
+            settled, closing = [], None
+            records = [job[0] for job in batch if job[1] is None and job[2] is not None]
+            if records:
+                try:
+                    results = self.qc.record([r.args for r in records])
+                except Exception as exc:  # noqa: BLE001 - the lease brings the messages back
+                    log.warning("cannot record outcomes: %s", exc)
+                    results = [queue.Result("error", str(exc))] * len(records)
+                self.unlogged += sum(r.status == "sent" for r in results)
+                waiting = []
+                for record, result in zip(records, results):
+                    record.result = result
+                    record.done = True
+                    if record.waiter is not None:
+                        waiting.append(record)
+                if waiting and not self._call_soon(_wake, waiting):
+                    return
+            for job in batch:
+                fut, fn, args, kw = job
+                if fn is not None:
+                    try:
+                        settled.append((fut, True, fn(self.qc, *args, **kw)))
+                    except Exception as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+                        settled.append((fut, False, exc))
+                elif args is None:
+                    closing = fut
+            if closing is not None:
+                if self.unlogged:
+                    self._write_log()
+                self.qc.close()
+                settled.append((closing, True, None))
+            if (settled and not self._call_soon(_settle, settled)) or closing is not None:
+                return
+            if self.unlogged >= LOG_AFTER and time.monotonic() >= self.log_retry_at:
+                self._write_log(LOG_AFTER)
+
+    def _call_soon(self, fn: Callable, arg: list) -> bool:
+        try:
+            self.loop.call_soon_threadsafe(fn, arg)
+        except RuntimeError:  # the loop is gone (the app was torn down): nobody is waiting
+            self.qc.close()
+            return False
+        return True
+
+
+def _settle(settled: list) -> None:
+    for fut, ok, value in settled:
+        if fut.done():
+            continue
+        if ok:
+            fut.set_result(value)
+        else:
+            fut.set_exception(value)
+
+
+class _Feed:
+    """The claimed messages of one kind, shared by that kind's workers.
+
+    Messages are claimed ``settings.batch`` at a time, and the next batch is claimed while
+    the last half of the current one is being sent: a claim costs milliseconds of database
+    time that every connection would otherwise sit out.
+    """
+
+    def __init__(self, sender: Sender, kind: str) -> None:
+        self.sender = sender
+        self.kind = kind
+        self.items: deque[Claimed] = deque()
+        self.claiming: asyncio.Task | None = None
+        self.more = True  # the last claim was full, so more is probably due
+        self.low = max(1, sender.s.batch // 2)
+
+    async def take(self) -> Claimed | None:
+        """The next claimed message, or None when nothing is due."""
+        while True:
+            if self.items:
+                item = self.items.popleft()
+                if self.more and len(self.items) < self.low and self.claiming is None:
+                    self.claiming = asyncio.ensure_future(self._claim())
+                return item
+            if self.claiming is None:
+                self.claiming = asyncio.ensure_future(self._claim())
+            if not await asyncio.shield(self.claiming) and not self.items:
+                return None
+
+    async def _claim(self) -> int:
+        s = self.sender
+        try:
+            batch = await s.db.call(queue.QueueConnection.claim, s.worker, kind=self.kind, limit=s.s.batch,
+                                    lease=s.lease, now=utcnow())
+        except Exception as exc:  # noqa: BLE001 - a lost database must not kill the sender
+            s.stats.errors += 1
+            log.warning("cannot claim messages: %s", exc)
+            batch = []
+        finally:
+            self.claiming = None
+        self.items.extend(batch)
+        self.more = len(batch) >= s.s.batch
+        return len(batch)
+
+    async def give_back(self, items: list[Claimed]) -> None:
+        """Release messages that were not tried (the attempt is not counted)."""
+        if items:
+            s = self.sender
+            await s.db.call(lambda qc: queue.release(qc.engine, s.worker, [i.id for i in items], now=utcnow()))
+
+    async def close(self) -> None:
+        """On stop: give back everything claimed and not taken, including a claim under way."""
+        if self.claiming is not None:
+            await asyncio.shield(self.claiming)
+        items, self.items = list(self.items), deque()
+        try:
+            await self.give_back(items)
+        except Exception as exc:  # noqa: BLE001 - their lease brings them back
+            self.sender.stats.errors += 1
+            log.warning("cannot give back %d claimed messages: %s", len(items), exc)
 
 
 class Sender:
@@ -157,7 +408,7 @@ class Sender:
         return aiosmtplib.SMTP(hostname=s.host, port=s.port, timeout=s.timeout,
                                use_tls=s.security == "tls",
                                start_tls=True if s.security == "starttls" else False,
-                               validate_certs=s.validate_certs,
+                               validate_certs=s.validate_certs, cert_bundle=s.ca_file or None,
                                username=s.username or None, password=s.password or None)
 
     async def _close(self, client) -> None:
@@ -169,10 +420,10 @@ class Sender:
         except Exception:  # noqa: BLE001 - a connection being thrown away may fail any way
             client.close()
 
-    async def _deliver_email(self, client, item: Claimed, previous: asyncio.Task | None = None):
+    async def _deliver_email(self, client, item: Claimed, previous: _Record | None = None):
         """Send one e-mail; returns (outcome, client to reuse or None).
 
-        ``previous`` is the task recording the last message's outcome: it runs while this
+        ``previous`` is the last message's outcome being recorded: it is written while this
         message's envelope (MAIL, RCPT) is sent and is awaited before DATA, so at most one
         message per connection is ever accepted by the server but not yet recorded. That
         bounds the duplicates a crash can cause to one per connection.
@@ -223,14 +474,17 @@ class Sender:
 
     # --- the loop ----------------------------------------------------------------------
 
-    async def _finish(self, item: Claimed, outcome: Outcome) -> None:
-        """Record an outcome; a failure here is logged, and the lease brings the message back."""
-        try:
-            status = await asyncio.to_thread(queue.finish, self.engine, item, self.worker, outcome,
-                                             now=utcnow(), policy=self.s.policy)
-        except Exception as exc:  # noqa: BLE001 - a lost database must not kill the sender
+    def _finish(self, item: Claimed, outcome: Outcome) -> _Record:
+        """Hand an outcome to the database thread; awaiting the record waits for its commit."""
+        return self.db.record((item, self.worker, outcome, utcnow(), self.s.policy),
+                              lambda result: self._recorded(item, result))
+
+    def _recorded(self, item: Claimed, result: queue.Result) -> None:
+        """An outcome is committed (or could not be: logged, and the lease brings it back)."""
+        status = result.status
+        if status == "error":
             self.stats.errors += 1
-            log.warning("message %s: cannot record %s: %s", item.id, outcome.status, exc)
+            log.warning("message %s: cannot record the outcome: %s", item.id, result.reply)
             return
         if status == "sent":
             self.stats.sent += 1
@@ -239,69 +493,67 @@ class Sender:
         elif status == "queued":
             self.stats.retried += 1
         if status != "sent":
-            log.info("message %s %s: %s", item.id, status, outcome.reply)
+            log.info("message %s %s: %s", item.id, status, result.reply)
         if self.on_event is not None:
-            self.on_event(SenderEvent(item.id, status, outcome.reply))
+            self.on_event(SenderEvent(item.id, status, result.reply))
 
-    async def _worker(self, kind: str) -> None:
+    async def _worker(self, feed: _Feed) -> None:
+        """One connection's loop: take a claimed message, send it, hand the outcome over.
+
+        The outcome is recorded while the next message's envelope goes out and is committed
+        before its DATA (see ``_deliver_email``).
+        """
         client = None
+        pending: _Record | None = None
         try:
             while not self.stop.is_set():
                 try:
-                    batch = await asyncio.to_thread(queue.claim, self.engine, self.worker, kind=kind,
-                                                    limit=self.s.batch, lease=self.lease, now=utcnow())
-                except Exception as exc:  # noqa: BLE001 - a lost database must not kill the sender
-                    self.stats.errors += 1
-                    log.warning("cannot claim messages: %s", exc)
-                    batch = []
-                    if self.once:
-                        return
-                if not batch:
-                    if self.once:
-                        return
-                    await self._idle()
-                    continue
-                try:
-                    client = await self._run_batch(kind, batch, client)
-                except Exception as exc:  # noqa: BLE001 - e.g. the database went away mid-batch
+                    if pending is not None and not feed.items:
+                        # About to claim: let the outcome (and its event) land first, so a
+                        # message due again at once is not taken back before it is told.
+                        await pending
+                        pending = None
+                    item = await feed.take()
+                    if item is None:
+                        if self.once:
+                            return
+                        await self._idle()
+                        continue
+                    left = (item.claimed_until - utcnow()).total_seconds()
+                    if left < self.s.deadline:
+                        # Too little lease left to try it: give it back now, not when the lease ends.
+                        await feed.give_back([item])
+                        continue
+                    await self.rate.wait(self.stop)
+                    if self.stop.is_set():
+                        await feed.give_back([item])
+                        break
+                    try:
+                        if feed.kind == "email":
+                            outcome, client = await self._deliver_email(client, item, pending)
+                        else:
+                            if pending is not None:
+                                await pending
+                            outcome = await self._deliver_sms(item)
+                        pending = None
+                    except Exception as exc:  # noqa: BLE001 - survive bugs alike; the lease brings it back
+                        pending = None
+                        self.stats.errors += 1
+                        log.exception("message %s: %s", item.id, exc)
+                        await self._close(client)
+                        client = None
+                        continue
+                    pending = self._finish(item, outcome)
+                except Exception as exc:  # noqa: BLE001 - e.g. the database went away
                     self.stats.errors += 1
                     log.warning("sender worker: %s", exc)
                     await self._close(client)
                     client = None
                     await self._idle()
         finally:
-            await self._close(client)
-
-    async def _run_batch(self, kind: str, batch: list[Claimed], client):
-        pending: asyncio.Task | None = None
-        try:
-            for n, item in enumerate(batch):
-                left = (item.claimed_until - utcnow()).total_seconds()
-                if self.stop.is_set() or left < self.s.deadline:
-                    # Not tried: give the rest back now rather than waiting for the lease.
-                    await asyncio.to_thread(queue.release, self.engine, self.worker,
-                                            [i.id for i in batch[n:]], now=utcnow())
-                    return client
-                await self.rate.wait(self.stop)
-                try:
-                    if kind == "email":
-                        outcome, client = await self._deliver_email(client, item, pending)
-                    else:
-                        if pending is not None:
-                            await pending
-                        outcome = await self._deliver_sms(item)
-                    pending = None
-                except Exception as exc:  # noqa: BLE001 - survive bugs alike; the lease brings it back
-                    self.stats.errors += 1
-                    log.exception("message %s: %s", item.id, exc)
-                    await self._close(client)
-                    client = None
-                    continue
-                pending = asyncio.create_task(self._finish(item, outcome))
-        finally:
             if pending is not None:
                 await pending
-        return client
+            await self._close(client)
 
     async def _idle(self) -> None:
         try:
@@ -310,15 +562,25 @@ class Sender:
             pass
 
     async def run(self) -> SenderStats:
+        self.db = _DbThread(self.engine)
         try:
-            await asyncio.to_thread(queue.release_dead, self.engine, now=utcnow())
-        except Exception as exc:  # noqa: BLE001
-            self.stats.errors += 1
-            log.warning("cannot free claims of dead senders: %s", exc)
-        workers = [self._worker("email") for _ in range(self.s.connections)]
-        if self.s.sms is not None:
-            workers.append(self._worker("sms"))
-        await asyncio.gather(*workers)
+            try:
+                await self.db.call(lambda qc: queue.release_dead(qc.engine, now=utcnow()))
+            except Exception as exc:  # noqa: BLE001
+                self.stats.errors += 1
+                log.warning("cannot free claims of dead senders: %s", exc)
+            feeds = [_Feed(self, "email")]
+            workers = [self._worker(feeds[0]) for _ in range(self.s.connections)]
+            if self.s.sms is not None:
+                feeds.append(_Feed(self, "sms"))
+                workers.append(self._worker(feeds[1]))
+            try:
+                await asyncio.gather(*workers)
+            finally:
+                for feed in feeds:
+                    await feed.close()
+        finally:
+            await self.db.close()
         return self.stats
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from ispterm import validation as v
 from ispterm.context import Ctx
-from ispterm.errors import NotFound, ValidationError
+from ispterm.errors import ConfigError, NotFound, ValidationError
 from ispterm.messaging import compose, queue, sms
 from ispterm.messaging import templates as tpl
 from ispterm.messaging.catalog import find, system_variables
@@ -274,11 +274,14 @@ def send_sms(ctx: Ctx, number: int, text: str | None = None, *, to: str | None =
     """Queue an SMS about a customer: to their mobile, a technician (login) or a typed number.
 
     With ``sms_divide_after_chars`` set, a long text becomes several SMS (one row each).
+    Refused when the caller's config names no gateway: nothing could ever send it.
     """
     from ispterm.customers.service import get_card
     from ispterm.settings.service import get_setting
 
     ctx.require(COMM_WRITE)
+    if ctx.config is not None and not ctx.config.get("sms.url"):
+        raise ConfigError("no SMS gateway is configured (sms.url is empty), so nothing was queued")
     prio = _priority(priority)
     if template is None and not (text or "").strip():
         raise ValidationError("text", "an SMS needs a text or a template")

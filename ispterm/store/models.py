@@ -18,6 +18,7 @@ from ispterm.customers.model import (
 from ispterm.messaging.model import (
     MessageTemplate,
     OutboundAttachment,
+    OutboundContent,
     OutboundMessage,
     SenderChoice,
     SystemVariable,
@@ -32,7 +33,8 @@ __all__ = [
     "AdditionalField", "AdditionalValue", "AuditEvent", "BankStatement", "BillingGroup", "CodeItem",
     "Communication", "Contact", "Customer", "CustomerCode", "CustomerManager", "InventoryItem",
     "Invoice", "InvoiceLine", "InvoiceSeries", "MessageTemplate", "Note", "OutboundAttachment",
-    "OutboundMessage", "Operator", "Payment", "PaymentAllocation", "PortalLogin", "SenderChoice",
+    "OutboundContent", "OutboundMessage", "Operator", "Payment", "PaymentAllocation", "PortalLogin",
+    "SenderChoice",
     "Service", "ServiceIp", "Setting", "Suspension", "SystemVariable", "Task", "TaskAssignee",
     "TaskAttachment", "metadata",
 ]

@@ -19,6 +19,11 @@ from ispterm.errors import StoreError
 _PARAM = re.compile(r"(?<!:):(\w+)")
 
 
+def pyformat(sql: str) -> str:
+    """``:name`` placeholders (sqlite3) as ``%(name)s`` (psycopg); ``::`` casts are left alone."""
+    return _PARAM.sub(r"%(\1)s", sql)
+
+
 class QuickConnection:
     """Just enough of a connection: ``execute(sql, params)`` returning DB-API rows."""
 
@@ -29,7 +34,7 @@ class QuickConnection:
 
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
         if self.dialect == "postgresql":
-            sql = _PARAM.sub(r"%(\1)s", sql)
+            sql = pyformat(sql)
         cur = self.raw.cursor()
         try:
             cur.execute(sql, params or {})

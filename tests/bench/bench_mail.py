@@ -64,7 +64,7 @@ def main() -> None:
     from ispterm.customers.service import create
     from sqlmodel import select
 
-    from ispterm.messaging.model import OutboundMessage
+    from ispterm.messaging.model import OutboundContent, OutboundMessage
     from ispterm.messaging.sender import run_sender
     from tests.mailfixtures import fill_queue, free_port, sender_settings
 
@@ -85,8 +85,9 @@ def main() -> None:
         assert server.stdout.readline().strip() == "ready"
         # The bare loop sends the very bytes the queue holds, with nothing else to do.
         with ctx.read() as s:
-            bare_messages = [(r.sender, [r.recipients], r.raw) for r in s.exec(
-                select(OutboundMessage).order_by(OutboundMessage.id))]
+            bare_messages = [(r.sender, [r.recipients], raw) for r, raw in s.exec(
+                select(OutboundMessage, OutboundContent.raw).join(
+                    OutboundContent, OutboundContent.message_id == OutboundMessage.id).order_by(OutboundMessage.id))]
         assert len(bare_messages) == len(ids)
         bare_s = asyncio.run(_bare(port, bare_messages, args.connections))
         settings = sender_settings(port, connections=args.connections, timeout=30.0, deadline=120.0)
