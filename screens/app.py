@@ -90,7 +90,7 @@ class IsptermApp(App[None]):
         from ispterm.errors import IsptermError
 
         try:
-            ctx = open_ctx(self.url, self.login, readonly=self.readonly)
+            ctx = open_ctx(self.url, self.login, readonly=self.readonly, config=self.config)
         except IsptermError as exc:
             self._boot_error = exc
             self._ctx_ready.set()

@@ -187,6 +187,27 @@ async def test_sms_counter_shows_parts_of_a_long_ucs2_text_and_queues_it(sqlite_
     assert item.to == "+420601123456" and item.status == "queued"
 
 
+async def test_sms_from_the_app_without_a_gateway_in_its_config_is_refused(sqlite_ctx, sqlite_url, tmp_path):
+    """The app passes its config to the services, as the CLI does: no sms.url, nothing queued."""
+    from ispterm.config import load
+
+    customer = make_customer(sqlite_ctx)
+    path = tmp_path / "config.toml"
+    path.write_text('[ui]\ntheme = "ispterm-dark"\n', encoding="utf-8")
+    app = make_app(sqlite_url, "admin", number=customer, config=load(path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        app.screen.query_one("#sms-text", TextArea).text = "Ahoj"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ComposeSmsDialog"
+        shown = error_text(app, "#sms-error") + " ".join(str(n.message) for n in app._notifications)
+        assert "sms.url" in shown
+    assert ms.list_queue(sqlite_ctx, kind="sms") == []
+
+
 async def test_queue_screen_cancel_and_retry_change_the_state(ctx, customer, db_url):
     first = ms.send_email(ctx, customer, subject="One", body="1")
     second = ms.send_email(ctx, customer, subject="Two", body="2")

@@ -164,3 +164,40 @@ def test_light_head_revision_agrees_with_alembic():
     from ispterm.store.migrate import _alembic_config, head_revision
 
     assert head_revision() == ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def test_search_index_gets_prefix_indexes_and_keeps_its_documents_both_ways(tmp_path):
+    """Migration 0007 rebuilds the FTS5 table with prefix indexes; the documents survive."""
+    from sqlalchemy import text
+
+    from ispterm.connect import dispose_engines, initialise, open_ctx
+    from ispterm.customers import service as cs
+    from ispterm.store.engine import make_engine
+    from ispterm.store.migrate import downgrade, upgrade
+
+    url = f"sqlite:///{tmp_path / 'fts.db'}"
+    initialise(url, "admin")
+    ctx = open_ctx(url, "admin")
+    number = cs.create(ctx, "Lukáš Bednář", {"email": "lukas.bednar@example.cz"})
+    dispose_engines()
+    engine = make_engine(url)
+    table_sql = "SELECT sql FROM sqlite_master WHERE name = 'customer_fts'"
+
+    def found(query: str) -> list[int]:
+        return [row.number for row in cs.search(open_ctx(url, "admin"), query)]
+
+    with engine.connect() as conn:
+        assert "prefix = '1 2 3'" in conn.execute(text(table_sql)).scalar()
+    assert found("lukas.b") == [number] and found("b") == [number]
+    downgrade(engine, "0006")
+    with engine.connect() as conn:
+        assert "prefix" not in conn.execute(text(table_sql)).scalar()
+        assert conn.execute(text("SELECT count(*) FROM customer_fts")).scalar() == 1
+    dispose_engines()
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert "prefix = '1 2 3'" in conn.execute(text(table_sql)).scalar()
+        assert conn.execute(text("SELECT count(*) FROM sqlite_master WHERE name LIKE 'customer_fts_old%'")).scalar() == 0
+    assert found("lukas.b") == [number]
+    engine.dispose()
+    dispose_engines()
