@@ -26,12 +26,12 @@ if TYPE_CHECKING:
 
 MIN_PAGE = 20
 COLUMNS = (
-    Column("number", "Number", 6, right=True),
-    Column("name", "Name", share=2, minimum=12),
-    Column("city", "City", share=1, minimum=8),
-    Column("status", "Status", 12),
-    Column("marks", "Marks", 8),
-    Column("balance", "Balance", 11, right=True),
+    Column("Number", 6, right=True),
+    Column("Name", share=2, minimum=12),
+    Column("City", share=1, minimum=8),
+    Column("Status", 12),
+    Column("Marks", 8),
+    Column("Balance", 11, right=True),
 )
 
 
@@ -142,15 +142,14 @@ class CustomerListScreen(Screen):
 
     @staticmethod
     def _cells(row: CustomerRow) -> tuple:
-        # Plain strings are painted as they are (a name with "[...]" is never read as markup).
+        # Strings and Text are painted as they are (a name with "[...]" is never read as markup).
         return (
             str(row.number),
             row.name,
             row.city or "",
             row.status or "",
-            render.marks((m.name, m.color) for m in row.marks) if row.marks else "",
-            render.money(row.balance) if row.balance is not None and row.balance < 0
-            else render.money_plain(row.balance),
+            render.marks((m.name, m.color) for m in row.marks),
+            render.money(row.balance),
         )
 
     @on(ResultList.NearEnd, "#customers")

@@ -7,8 +7,8 @@ from textual.app import App
 
 from screens.widgets.result_list import Column, ResultList, _fit
 
-COLUMNS = (Column("n", "No", 4, right=True), Column("name", "Name", share=2),
-           Column("city", "City", share=1), Column("bal", "Balance", 8, right=True))
+COLUMNS = (Column("No", 4, right=True), Column("Name", share=2), Column("City", share=1),
+           Column("Balance", 8, right=True))
 
 
 def rows(count: int, start: int = 0):

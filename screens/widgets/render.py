@@ -14,17 +14,13 @@ def money(amount: Decimal | None, *, owing_word: bool = False) -> Text:
     """``-1 234.50`` in the error colour when owing (the minus sign carries the meaning)."""
     if amount is None:
         return Text("")
-    text = Text(money_plain(amount), justify="right")
+    body = f"{amount:,.2f}".replace(",", " ")
+    text = Text(body, justify="right")
     if amount < 0:
         text.stylize("bold red")
         if owing_word:
             text.append(" owes", style="red")
     return text
-
-
-def money_plain(amount: Decimal | None) -> str:
-    """``1 234.50`` as a plain string, for amounts not owed (nothing to colour)."""
-    return "" if amount is None else f"{amount:,.2f}".replace(",", " ")
 
 
 def marks(items: Iterable[tuple[str, str | None]]) -> Text:

@@ -31,7 +31,6 @@ PADDING = 1  # blank cells either side of every column, as DataTable has
 class Column:
     """``width`` fixes a column; flexible ones (width None) share what is left by ``share``."""
 
-    key: str
     label: str
     width: int | None = None
     share: int = 1
@@ -51,6 +50,8 @@ def _fit(text: str, width: int, right: bool) -> str:
 def _cell_segments(cell: Cell, width: int, right: bool) -> list[Segment]:
     if isinstance(cell, str):
         return [Segment(_fit(cell, width, right))]
+    if not cell.spans and not cell.style:
+        return [Segment(_fit(cell.plain, width, right or cell.justify == "right"))]
     # Styled text (marks in their colours, owing balances): cut and pad, keep the spans.
     text = cell.copy()
     text.truncate(width, overflow="ellipsis")
@@ -163,8 +164,9 @@ class ResultList(ScrollView, can_focus=True):
         self.zebra = zebra
         self._keys: list[object] = []
         self._cells: list[tuple[Cell, ...]] = []
-        self._lines: dict[int, list[Segment]] = {}  # row -> segments at _lines_width
-        self._lines_width = -1
+        self._lines: dict[int, list[Segment]] = {}  # row -> segments at _width
+        self._width = -1
+        self._widths: list[int] = []
         self._header: list[Segment] = []
 
     # Data ---------------------------------------------------------------------------------
@@ -172,9 +174,6 @@ class ResultList(ScrollView, can_focus=True):
     @property
     def row_count(self) -> int:
         return len(self._keys)
-
-    def key_at(self, row: int) -> object:
-        return self._keys[row]
 
     def cells_at(self, row: int) -> tuple[Cell, ...]:
         return self._cells[row]
@@ -245,36 +244,33 @@ class ResultList(ScrollView, can_focus=True):
 
     # Painting -----------------------------------------------------------------------------
 
-    def _row_segments(self, row: int, width: int) -> list[Segment]:
-        if width != self._lines_width:
-            self._lines, self._lines_width, self._header = {}, width, []
+    def _at_width(self, width: int) -> None:
+        """Column widths and the header for ``width``; rows painted at another width are redone."""
+        if width != self._width:
+            self._width, self._widths, self._lines = width, self.widths(width), {}
+            pad = " " * PADDING
+            self._header = [Segment(pad + _fit(c.label, w, c.right) + pad)
+                            for c, w in zip(self.columns, self._widths, strict=True)]
+
+    def _row_segments(self, row: int) -> list[Segment]:
         segments = self._lines.get(row)
         if segments is None:
             segments = []
             pad = Segment(" " * PADDING)
-            for column, w, cell in zip(self.columns, self.widths(width), self._cells[row], strict=False):
+            for column, w, cell in zip(self.columns, self._widths, self._cells[row], strict=False):
                 segments.append(pad)
                 segments.extend(_cell_segments(cell, w, column.right))
                 segments.append(pad)
             self._lines[row] = segments
         return segments
 
-    def _header_segments(self, width: int) -> list[Segment]:
-        if width != self._lines_width or not self._header:
-            if width != self._lines_width:
-                self._lines, self._lines_width = {}, width
-            pad = " " * PADDING
-            self._header = [Segment(pad + _fit(c.label, w, c.right) + pad)
-                            for c, w in zip(self.columns, self.widths(width), strict=True)]
-        return self._header
-
     def render_line(self, y: int) -> Strip:
         width = self._content_width()
+        self._at_width(width)
         base = self.rich_style
         if y == 0:
             style = base + self.get_component_rich_style("result-list--header")
-            return Strip(Segment.apply_style(self._header_segments(width), style)).adjust_cell_length(
-                width, style)
+            return Strip(Segment.apply_style(self._header, style)).adjust_cell_length(width, style)
         row = y - 1 + round(self.scroll_y)
         if row >= len(self._keys):
             return Strip.blank(width, base)
@@ -284,7 +280,7 @@ class ResultList(ScrollView, can_focus=True):
             style = base + self.get_component_rich_style("result-list--even-row")
         else:
             style = base
-        segments = self._row_segments(row, width)
+        segments = self._row_segments(row)
         return Strip(Segment.apply_style(segments, style), None).adjust_cell_length(width, style)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
