@@ -1,6 +1,6 @@
 """``ispterm billing ...``: billing groups, invoice runs, invoices and payments by hand, PDFs,
-suspension and statements. Bank statement import registers its commands on ``app`` from
-``ispterm/cli/billing_import.py``."""
+suspension and statements. The bank statement commands come from
+``ispterm/cli/billing_import.py``, registered at the end of this module."""
 
 from __future__ import annotations
 
@@ -291,3 +291,8 @@ def suspend(
         typer.echo(f"release  {c.number:>8}  {c.name[:32]:<32}  back to {c.to_status}")
     typer.echo(f"{len(p.suspend)} customer(s) {verb}suspended, {len(p.release)} {verb}released"
                + (f", {p.notified} notice(s) queued" if notify and not dry_run else ""))
+
+
+from ispterm.cli import billing_import  # noqa: E402 - its commands join this group, once per process
+
+billing_import.register(app)

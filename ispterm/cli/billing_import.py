@@ -13,8 +13,6 @@ import typer
 
 from ispterm.cli import state
 
-app = typer.Typer(help="Invoices, payments and bank statements.", no_args_is_help=True)
-
 
 def import_statement(
     file: Annotated[Path, typer.Argument(help="The statement file (camt.053 XML, ABO/GPC or CSV).")],
@@ -142,13 +140,8 @@ def imports(
 
 
 def register(group: typer.Typer) -> None:
-    """Add the statement commands to a ``billing`` typer group (once: later calls do nothing)."""
-    if any(getattr(info.callback, "__name__", "") == "import_statement" for info in group.registered_commands):
-        return
+    """Add the statement commands to the ``billing`` typer group (``cli/billing.py`` does, once)."""
     group.command("import", help="Import a bank statement (camt.053, ABO/GPC, CSV); match payments by VS.")(import_statement)
     group.command("unmatched", help="Payments no customer could be matched to, newest first.")(unmatched)
     group.command("assign", help="Give an unmatched payment to a customer.")(assign)
     group.command("imports", help="Imported bank statement files, newest first.")(imports)
-
-
-register(app)

@@ -37,6 +37,7 @@ COMMANDS: tuple[tuple[str, str, str, str | None], ...] = (
     ("sms", "sms", "app", None),
     ("billing", "billing", "app", None),
 )
+NAMES = frozenset(c[0] for c in COMMANDS)
 # Global options that take a value: the command name is the first other word.
 _VALUE_OPTIONS = ("--db", "--operator", "--config", "--theme")
 
@@ -62,15 +63,6 @@ def _global(
         launch()
 
 
-def _target(module: str, attribute: str):
-    mod = importlib.import_module(f"ispterm.cli.{module}")
-    if module == "billing":
-        from ispterm.cli import billing_import
-
-        billing_import.register(mod.app)  # once per process: it checks itself
-    return getattr(mod, attribute)
-
-
 def build_app(only: str | None = None) -> typer.Typer:
     """The CLI with every command, or with just ``only`` (a known command name)."""
     app = typer.Typer(
@@ -87,7 +79,7 @@ def build_app(only: str | None = None) -> typer.Typer:
     for name, module, attribute, help_text in COMMANDS:
         if only is not None and name != only:
             continue
-        target = _target(module, attribute)
+        target = getattr(importlib.import_module(f"ispterm.cli.{module}"), attribute)
         if help_text is None:
             app.add_typer(target, name=name)
         else:
@@ -104,7 +96,7 @@ def command_named(argv: list[str]) -> str | None:
         if word in _VALUE_OPTIONS:
             next(words, None)
         elif not word.startswith("-"):
-            return word if word in {c[0] for c in COMMANDS} else None
+            return word if word in NAMES else None
     return ""
 
 
