@@ -80,14 +80,20 @@ def record_payment(ctx: Ctx, number: int, amount: str | Decimal, received_on: da
         return [p for p in _payment_views(s, c.id) if p.id == payment.id][0]
 
 
+def live_payment(s: Session, payment_id: int) -> Payment:
+    """The payment, row-locked for a change; a missing or cancelled one is refused."""
+    payment = s.get(Payment, payment_id, with_for_update=True)
+    if payment is None:
+        raise NotFound(f"payment {payment_id} does not exist")
+    if payment.cancelled_at is not None:
+        raise ValidationError("payment", f"payment {payment_id} is already cancelled")
+    return payment
+
+
 def cancel_payment(ctx: Ctx, payment_id: int) -> None:
     ctx.require(PAYMENT_WRITE)
     with ctx.write() as s:
-        payment = s.get(Payment, payment_id, with_for_update=True)
-        if payment is None:
-            raise NotFound(f"payment {payment_id} does not exist")
-        if payment.cancelled_at is not None:
-            raise ValidationError("payment", f"payment {payment_id} is already cancelled")
+        payment = live_payment(s, payment_id)
         payment.cancelled_at = ctx.now()
         if payment.customer_id is not None:
             reallocate(s, payment.customer_id)

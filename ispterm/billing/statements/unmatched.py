@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from ispterm.audit.recorder import record
 from ispterm.billing.model import BillingGroup, Payment
-from ispterm.billing.service import reallocate
+from ispterm.billing.service import live_payment, reallocate
 from ispterm.billing.statements.matching import Candidate, Matcher, check
 from ispterm.billing.statements.model import BankStatement
 from ispterm.context import Ctx
@@ -77,11 +77,7 @@ def assign(ctx: Ctx, payment_id: int, number: int) -> Assigned:
 
     ctx.require(PAYMENT_WRITE)
     with ctx.write() as s:
-        payment = s.get(Payment, payment_id, with_for_update=True)
-        if payment is None:
-            raise NotFound(f"payment {payment_id} does not exist")
-        if payment.cancelled_at is not None:
-            raise ValidationError("payment", f"payment {payment_id} is cancelled")
+        payment = live_payment(s, payment_id)
         if payment.customer_id is not None:
             owner = s.get_one(Customer, payment.customer_id)
             raise ValidationError("payment", f"payment {payment_id} already belongs to customer {owner.number}")
