@@ -113,11 +113,21 @@ def db_url(request, tmp_path) -> str:
         shutil.copy(template, path)
         url = f"sqlite:///{path}"
     else:
-        url = request.getfixturevalue("pg_database")
-        dispose_engines()
-        _truncate(url)
-        initialise(url, ADMIN)
+        url = request.getfixturevalue("pg_url")
     yield url
+    dispose_engines()
+
+
+@pytest.fixture
+def pg_url(pg_database) -> str:
+    """A fresh PostgreSQL database, for what only PostgreSQL can show (a server that drops
+    its connections); initialised as ``db_url``."""
+    from ispterm.connect import dispose_engines, initialise
+
+    dispose_engines()
+    _truncate(pg_database)
+    initialise(pg_database, ADMIN)
+    yield pg_database
     dispose_engines()
 
 

@@ -201,3 +201,31 @@ def test_search_index_gets_prefix_indexes_and_keeps_its_documents_both_ways(tmp_
     assert found("lukas.b") == [number]
     engine.dispose()
     dispose_engines()
+
+
+def test_upgrade_to_0008_writes_the_log_rows_a_crashed_sender_left_flagged(db_url):
+    """0008 drops outbound_message.log_pending; sent messages still flagged get their
+    communication and history rows first, on both databases."""
+    from ispterm.connect import dispose_engines, open_ctx
+    from ispterm.customers.service import create
+    from ispterm.store.engine import make_engine
+    from ispterm.store.migrate import current_revision, downgrade, head_revision, upgrade
+    from tests.mailfixtures import fill_queue
+
+    ctx = open_ctx(db_url, "admin")
+    number = create(ctx, "Flagged", {"email": "flagged@example.cz"})
+    fill_queue(ctx, 3, customer_number=number)
+    dispose_engines()
+    engine = make_engine(db_url)
+    downgrade(engine, "0007")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE outbound_message SET status = 'sent', reply = '250 ok', sent_at = created_at, "
+                          "log_pending = TRUE WHERE id IN (SELECT min(id) FROM outbound_message)"))
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as conn:
+        history = conn.execute(text("SELECT summary FROM audit_event WHERE action = 'email_sent'")).scalars().all()
+        comms = conn.execute(text("SELECT status, detail FROM communication ORDER BY id")).all()
+    assert history == ["e-mail to user0@example.cz sent: 250 ok"]
+    assert [tuple(c) for c in comms] == [("sent", "250 ok"), ("queued", None), ("queued", None)]
+    engine.dispose()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, LargeBinary, UniqueConstraint, text
+from sqlalchemy import Index, LargeBinary, UniqueConstraint
 
 from ispterm.store.base import Field, SQLModel, time_field
 
@@ -25,9 +25,6 @@ class OutboundMessage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbound_message_claim", "status", "priority", "id"),
         Index("ix_outbound_message_customer", "customer_id", "created_at"),
-        # Few rows are ever pending: the log writer finds them without scanning the queue.
-        Index("ix_outbound_message_log_pending", "id", sqlite_where=text("log_pending"),
-              postgresql_where=text("log_pending")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -54,10 +51,6 @@ class OutboundMessage(SQLModel, table=True):
     created_by: str | None = Field(default=None, max_length=64)
     sent_at: datetime | None = time_field(nullable=True, default_now=False)
     reply: str | None = Field(default=None)
-    # Sent, but the communication-log and history rows of that are not written yet: the
-    # sender writes them for many messages in one transaction a moment later, and on start
-    # for any a crashed sender left (the flag is cleared in the same transaction).
-    log_pending: bool = Field(default=False)
 
 
 class OutboundContent(SQLModel, table=True):

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from ispterm.audit.recorder import record
 from ispterm.context import Actor
 from ispterm.messaging.compose import Attachment, build_email
+from ispterm.messaging.journal import Entry
 from ispterm.messaging.model import OutboundAttachment, OutboundContent, OutboundMessage
 from ispterm.store.quick import pyformat
 from ispterm.store.types import utcnow
@@ -161,40 +162,53 @@ _CLAIM = ("UPDATE outbound_message SET status = 'sending', claimed_by = :worker,
           "ORDER BY priority, id LIMIT :limit{lock}) "
           "RETURNING id, kind, message_id, sender, recipients, subject, attempts, created_at, priority, sensitive")
 _CONTENT = "SELECT message_id, body, raw FROM outbound_content WHERE message_id IN ({ids})"
-# Sent: the message row only, flagged for the log writer (its history and communication
-# rows follow in a batch).
+# PostgreSQL: both picks and the content in one statement, so a claim is one round trip
+# (and its own transaction); expired messages may come on top of ``limit`` (a sender died).
+_CLAIM_ONE = ("WITH e AS ({expired}), d AS ({due}) SELECT x.*, c.body, c.raw FROM "
+              "(SELECT * FROM e UNION ALL SELECT * FROM d) AS x "
+              "LEFT JOIN outbound_content AS c ON c.message_id = x.id")
+# Sent: the message rows of a group of outcomes, then their communication and history rows
+# (and a password-holding body blanked), all in one transaction: a message is never sent
+# without its log. The history row reads as ``_log``'s.
 _SENT = ("UPDATE outbound_message SET status = 'sent', claimed_by = NULL, claimed_until = NULL, "
-         "sent_at = :at, reply = :reply, last_error = NULL, next_attempt_at = :at, log_pending = TRUE "
+         "sent_at = :at, reply = :reply, last_error = NULL, next_attempt_at = :at "
          "WHERE id = :mid AND claimed_by = :worker")
+_SENT_AUDIT = ("INSERT INTO audit_event (at, operator, customer_id, entity, entity_id, action, new, summary) "
+               "SELECT sent_at, :operator, customer_id, 'message', id, kind || '_sent', substr(reply, 1, 500), "
+               "CASE WHEN kind = 'email' THEN 'e-mail' ELSE 'SMS' END || ' to ' || recipients || ' sent: ' "
+               "|| substr(reply, 1, 200) FROM {rows} ORDER BY id")
+# A join, not a correlated subquery: that made PostgreSQL scan the queue once per row.
+_SENT_COMM = ("UPDATE communication SET status = 'sent', detail = m.reply FROM {rows} AS m "
+              "WHERE m.communication_id = communication.id")
 _BLANK = ("UPDATE outbound_content SET body = '(removed after delivery: it held a password)', html = NULL, "
           "raw = NULL WHERE message_id = :mid")
+# PostgreSQL: all of that for the whole group in one statement with arrays (one round trip).
+_SENT_ONE = (
+    "WITH s AS (UPDATE outbound_message AS m SET status = 'sent', claimed_by = NULL, claimed_until = NULL, "
+    "sent_at = v.at, reply = v.reply, last_error = NULL, next_attempt_at = v.at "
+    "FROM unnest(:mids::integer[], :ats::timestamptz[], :replies::text[], :secret::boolean[]) "
+    "AS v(mid, at, reply, secret) WHERE m.id = v.mid AND m.claimed_by = :worker "
+    "RETURNING m.id, m.customer_id, m.communication_id, m.kind, m.recipients, m.sent_at, m.reply, v.secret), "
+    "c AS (" + _SENT_COMM.format(rows="s") + "), "
+    "a AS (" + _SENT_AUDIT.format(rows="s") + "), "
+    "b AS (UPDATE outbound_content SET body = '(removed after delivery: it held a password)', html = NULL, "
+    "raw = NULL FROM s WHERE outbound_content.message_id = s.id AND s.secret) "
+    "SELECT id FROM s")
 # Retried or failed (rare): the message, its communication row and history in one go.
 _UNSENT = ("UPDATE outbound_message SET status = :status, claimed_by = NULL, claimed_until = NULL, "
            "reply = :reply, last_error = :reply, next_attempt_at = :next "
            "WHERE id = :mid AND claimed_by = :worker RETURNING customer_id, communication_id")
-_LOGGED = ("UPDATE outbound_message SET log_pending = FALSE WHERE id IN "
-           "(SELECT id FROM outbound_message WHERE log_pending ORDER BY id LIMIT :limit{lock}) RETURNING id")
-# The rows ``_log`` writes for an outcome, for a whole batch of sent messages in one statement
-# each (psycopg would send an executemany row by row); the summary reads as ``_log``'s.
-_LOG_AUDIT = ("INSERT INTO audit_event (at, operator, customer_id, entity, entity_id, action, new, summary) "
-              "SELECT sent_at, :operator, customer_id, 'message', id, kind || '_sent', substr(reply, 1, 500), "
-              "CASE WHEN kind = 'email' THEN 'e-mail' ELSE 'SMS' END || ' to ' || recipients || ' sent: ' "
-              "|| substr(reply, 1, 200) FROM outbound_message WHERE id IN ({ids}) ORDER BY id")
-_LOG_COMM = ("UPDATE communication SET status = 'sent', detail = (SELECT m.reply FROM outbound_message m "
-             "WHERE m.communication_id = communication.id AND m.id IN ({ids}) ORDER BY m.id DESC LIMIT 1) "
-             "WHERE id IN (SELECT communication_id FROM outbound_message WHERE id IN ({ids}))")
 _COMM = "UPDATE communication SET status = :status, detail = :detail WHERE id = :cid"
 _AUDIT = ("INSERT INTO audit_event (at, operator, customer_id, entity, entity_id, action, field, old, new, "
           "summary, private_to) VALUES (:at, :operator, :customer_id, :entity, :entity_id, :action, :field, "
           ":old, :new, :summary, :private_to)")
-LOG_BATCH = 500
 
 
 class QueueConnection:
-    """The sender's own connection to the queue: claims, outcomes and the deferred log.
+    """The sender's own connection to the queue: claims and outcomes.
 
-    Owned by one thread (the sender's database thread); ``claim``, ``record`` and
-    ``write_log`` each commit before they return. On an error the connection is dropped
+    Owned by one thread (a sender's database thread); ``claim``, ``record`` and
+    ``record_sent`` each commit before they return. On an error the connection is dropped
     (rolled back) and the next call opens another.
     """
 
@@ -202,10 +216,13 @@ class QueueConnection:
         self.engine = engine
         self.pg = engine.dialect.name == "postgresql"
         lock = " FOR UPDATE SKIP LOCKED" if self.pg else ""
-        sql = {"expired": _CLAIM.format(pick=_EXPIRED, lock=lock), "due": _CLAIM.format(pick=_DUE, lock=lock),
-               "sent": _SENT, "blank": _BLANK, "unsent": _UNSENT,
-               "logged": _LOGGED.format(lock=lock), "comm": _COMM, "audit": _AUDIT, "log_comm": _LOG_COMM,
-               "log_audit": _LOG_AUDIT}
+        expired, due = _CLAIM.format(pick=_EXPIRED, lock=lock), _CLAIM.format(pick=_DUE, lock=lock)
+        # The rows just marked sent, for the log statements (SQLite).
+        rows = "(SELECT * FROM outbound_message WHERE id IN ({ids}))"
+        sql = {"expired": expired, "due": due, "claim_one": _CLAIM_ONE.format(expired=expired, due=due),
+               "sent": _SENT, "sent_one": _SENT_ONE, "sent_comm": _SENT_COMM.format(rows=rows),
+               "sent_audit": _SENT_AUDIT.format(rows=rows), "blank": _BLANK, "unsent": _UNSENT,
+               "comm": _COMM, "audit": _AUDIT}
         self.sql = {k: pyformat(v) for k, v in sql.items()} if self.pg else sql
         # The column type's own conversions, so raw rows hold exactly what SQLAlchemy writes.
         column = _T.c.sent_at.type
@@ -239,11 +256,27 @@ class QueueConnection:
             raise
         return result
 
+    def _single(self, work):
+        """``work(cursor)`` that is one statement (PostgreSQL): autocommit makes it its own
+        transaction, in one round trip."""
+        cur = self._cursor()
+        try:
+            result = work(cur)
+            cur.close()
+        except BaseException:
+            self.discard()
+            raise
+        return result
+
     def claim(self, worker: str, *, kind: str, limit: int, lease: timedelta, now: datetime) -> list[Claimed]:
         """Take up to ``limit`` due messages, highest priority then oldest first."""
         until = now + lease
         params = {"worker": worker, "until": self.stamp(until), "now": self.stamp(now), "kind": kind,
                   "limit": limit}
+
+        if self.pg:
+            rows = self._single(lambda cur: cur.execute(self.sql["claim_one"], params).fetchall())
+            return self._claimed(rows, {r[0]: (r[10], r[11]) for r in rows}, until)
 
         def work(cur):
             cur.execute(self.sql["expired"], params)
@@ -259,6 +292,9 @@ class QueueConnection:
             return rows, content
 
         rows, content = self._run(work)
+        return self._claimed(rows, content, until)
+
+    def _claimed(self, rows, content: dict, until: datetime) -> list[Claimed]:
         stamp = self.read_stamp
         out = []
         for r in sorted(rows, key=lambda r: (r[8], r[0])):
@@ -269,79 +305,72 @@ class QueueConnection:
         return out
 
     def record(self, done: list[tuple[Claimed, str, Outcome, datetime, Policy]]) -> list[Result]:
-        """Record ``(item, worker, outcome, now, policy)`` outcomes, all in one transaction.
-
-        A sent message is one UPDATE (its log rows come with ``write_log``); a retry or a
-        failure also writes its communication and history rows here.
-        """
-        plans = []
-        for item, worker, outcome, now, policy in done:
+        """Record ``(item, worker, outcome, now, policy)`` outcomes, all in one transaction,
+        each with its communication and history rows."""
+        results: list[Result | None] = [None] * len(done)
+        sent: dict[str, list[tuple[int, Entry]]] = {}
+        unsent = []
+        for n, (item, worker, outcome, now, policy) in enumerate(done):
             status, reply = decide(item, outcome, now=now, policy=policy)
-            at = self.stamp(now)
             if status == "sent":
-                plans.append((item, status, reply, {"mid": item.id, "worker": worker, "at": at, "reply": reply}))
+                sent.setdefault(worker, []).append((n, Entry(item.id, now, reply, item.sensitive)))
             else:
                 nxt = now + backoff(policy, item.attempts) if status == "retry" else now
-                plans.append((item, status, reply, {"mid": item.id, "worker": worker, "reply": reply, "at": at,
-                                                    "status": "queued" if status == "retry" else status,
-                                                    "next": self.stamp(nxt)}))
+                unsent.append((n, item, status, reply, {
+                    "mid": item.id, "worker": worker, "reply": reply, "at": self.stamp(now),
+                    "status": "queued" if status == "retry" else status, "next": self.stamp(nxt)}))
 
         def work(cur):
-            results = []
-            for item, status, reply, params in plans:
-                if status == "sent":
-                    results.append(Result("sent" if self._sent(cur, item, params) else "lost", reply))
-                    continue
+            for worker, group in sent.items():
+                found = self._sent(cur, worker, [e for _, e in group])
+                for n, e in group:
+                    results[n] = Result("sent" if e.id in found else "lost", e.reply)
+            for n, item, status, reply, params in unsent:
                 cur.execute(self.sql["unsent"], params)
                 row = cur.fetchone()
                 if row is None:
-                    results.append(Result("lost", reply))
+                    results[n] = Result("lost", reply)
                     continue
                 shown = "retrying" if status == "retry" else status
                 self._log(cur, [(params["at"], row[0], row[1], item.id, item.kind, ", ".join(item.recipients),
                                  shown, reply, item.attempts)])
-                results.append(Result("queued" if status == "retry" else status, reply))
+                results[n] = Result("queued" if status == "retry" else status, reply)
             return results
 
-        if len(plans) == 1 and plans[0][1] == "sent" and not plans[0][0].sensitive:
-            # One statement: autocommit makes it its own transaction, one round trip on PostgreSQL.
-            item, _, reply, params = plans[0]
-            cur = self._cursor()
-            try:
-                found = self._sent(cur, item, params)
-                cur.close()
-            except BaseException:
-                self.discard()
-                raise
-            return [Result("sent" if found else "lost", reply)]
+        if self.pg and not unsent and len(sent) == 1:
+            return self._single(work)
         return self._run(work)
 
-    def _sent(self, cur, item: Claimed, params: dict) -> bool:
-        """Mark one message sent; False if another sender owns it now."""
-        cur.execute(self.sql["sent"], params)
-        if cur.rowcount != 1:
-            return False
-        if item.sensitive:
-            # A body holding a password: blanked once delivered, in the same transaction.
-            cur.execute(self.sql["blank"], {"mid": item.id})
-        return True
+    def record_sent(self, worker: str, entries: list[Entry]) -> set[int]:
+        """Record messages ``worker`` sent (a dead sender's journal); returns the ids that
+        were still its own, now recorded."""
+        work = lambda cur: self._sent(cur, worker, entries)  # noqa: E731
+        return self._single(work) if self.pg else self._run(work)
 
-    def write_log(self, limit: int = LOG_BATCH) -> int:
-        """Write the communication and history rows of up to ``limit`` sent messages whose
-        rows are pending (any sender's), clearing their flag in the same transaction: a
-        crash leaves them pending, never half written, and two writers never both take one."""
-
-        def work(cur):
-            cur.execute(self.sql["logged"], {"limit": limit})
-            rows = cur.fetchall()
-            if rows:
-                # Integers the database just returned: safe to write into the statements.
-                ids = ",".join(str(int(r[0])) for r in rows)
-                cur.execute(self.sql["log_comm"].format(ids=ids))
-                cur.execute(self.sql["log_audit"].format(ids=ids), {"operator": SENDER_ACTOR.login})
-            return len(rows)
-
-        return self._run(work)
+    def _sent(self, cur, worker: str, entries: list[Entry]) -> set[int]:
+        """Mark a group of messages sent, with their log rows; the ids that ``worker`` still
+        owned (another sender may own one whose lease ran out)."""
+        if self.pg:
+            cur.execute(self.sql["sent_one"], {
+                "worker": worker, "mids": [e.id for e in entries], "ats": [self.stamp(e.at) for e in entries],
+                "replies": [e.reply for e in entries], "secret": [e.sensitive for e in entries],
+                "operator": SENDER_ACTOR.login})
+            return {row[0] for row in cur.fetchall()}
+        found = set()
+        for e in entries:
+            cur.execute(self.sql["sent"], {"mid": e.id, "worker": worker, "at": self.stamp(e.at), "reply": e.reply})
+            if cur.rowcount == 1:
+                found.add(e.id)
+        if found:
+            # Integers the database just returned: safe to write into the statements.
+            ids = ",".join(str(int(i)) for i in sorted(found))
+            cur.execute(self.sql["sent_comm"].format(ids=ids))
+            cur.execute(self.sql["sent_audit"].format(ids=ids), {"operator": SENDER_ACTOR.login})
+            for e in entries:
+                if e.sensitive and e.id in found:
+                    # A body holding a password: blanked once delivered, in the same transaction.
+                    cur.execute(self.sql["blank"], {"mid": e.id})
+        return found
 
     def _log(self, cur, rows) -> None:
         """Communication status and history rows for ``(at, customer_id, communication_id,
@@ -401,8 +430,6 @@ def finish(engine: Engine, item: Claimed, worker: str, outcome: Outcome, *, now:
     qc = QueueConnection(engine)
     try:
         [result] = qc.record([(item, worker, outcome, now, policy)])
-        while qc.write_log() == LOG_BATCH:
-            pass
     finally:
         qc.close()
     return result.status

@@ -26,7 +26,8 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from ispterm.errors import ConfigError
-from ispterm.messaging import queue
+from ispterm.messaging import journal, queue
+from ispterm.messaging.journal import Entry
 from ispterm.messaging.queue import Claimed, Outcome, Policy
 from ispterm.store.types import utcnow
 
@@ -46,10 +47,11 @@ class SenderSettings:
     rate_per_minute: int = 0
     lease: timedelta = timedelta(seconds=300)
     policy: Policy = Policy()
-    batch: int = 50  # messages claimed at a time, shared by the connections
+    batch: int = 100  # messages claimed at a time, shared by the connections
     poll: float = 2.0
     validate_certs: bool = True
     ca_file: str = ""  # PEM CA bundle trusted for the server's certificate (a private CA); "" = system CAs
+    journal_dir: Path | None = None  # where sent outcomes are noted first; None = data dir/sender-journal
     sms: object | None = None  # sms.Gateway
 
     @classmethod
@@ -155,154 +157,117 @@ def classify(exc: BaseException) -> Outcome:
     return Outcome("retry", f"{type(exc).__name__}: {exc}")
 
 
-# The history and communication rows of sent messages are written in batches of LOG_AFTER
-# (small: outcomes waiting behind a batch hold their connection's next DATA), or all of
-# them once the database thread has had nothing else to do for LOG_IDLE seconds.
-LOG_AFTER = 32
-LOG_IDLE = 0.05
-LOG_RETRY = 5.0
-
-
-class _Record:
-    """One outcome on its way to the database, awaited before the connection's next DATA.
-
-    The database thread sets ``done`` after the commit; awaiting a record that is already
-    done costs nothing, and only one that is not yet done makes the thread wake the loop.
-    Most outcomes are committed while the next envelope goes out, so most need no wake-up.
-    ``then(result)`` runs on the loop, once, when the record is first awaited after it is done.
-    """
-
-    __slots__ = ("args", "then", "loop", "done", "result", "waiter", "told")
-
-    def __init__(self, args: tuple, then: Callable[[queue.Result], None], loop) -> None:
-        self.args = args
-        self.then = then
-        self.loop = loop
-        self.done = False
-        self.result: queue.Result | None = None
-        self.waiter: asyncio.Future | None = None
-        self.told = False
-
-    def __await__(self):
-        if not self.done:
-            self.waiter = self.loop.create_future()
-            # Published before the second look: the thread either sees the waiter (and wakes
-            # it) or has set ``done`` already (and we see that here).
-            if not self.done:
-                yield from self.waiter
-        if not self.told:
-            self.told = True
-            self.then(self.result)
-        return self.result
-
-
-def _wake(records: list[_Record]) -> None:
-    for r in records:
-        if r.waiter is not None and not r.waiter.done():
-            r.waiter.set_result(None)
+# Outcomes are committed in groups: the first waits GROUP_WINDOW for others (GROUP_MAX at
+# most), so one transaction records tens of messages with a few statements.
+# Nothing waits for that commit before the next DATA: the journal holds the outcome.
+GROUP_WINDOW = 0.01
+GROUP_MAX = 500
+# Outcomes not yet committed, at most, before the workers wait for the database.
+MAX_BEHIND = 2000
+RETRY_AFTER = 1.0  # a group whose commit failed is tried again after this
 
 
 class _DbThread:
-    """The sender's one database thread: claims, outcomes, releases and the log, in order.
+    """A sender's database thread, with its own connection: claims, releases and outcomes.
 
-    Why one long-lived thread with its own connection: ``asyncio.to_thread`` per message
-    and two threads writing to one SQLite file (each waiting on the other's lock with the
-    busy handler's sleeps) cost GIL time and latency the SMTP loop needs. Outcomes that
-    wait together (one per connection at most) are recorded in one transaction; each
-    caller's future is settled only after its commit, so "recorded before the next DATA"
-    holds per connection. The log rows of sent messages follow in batches (``write_log``).
+    Why one long-lived thread: ``asyncio.to_thread`` per job and two threads writing to
+    one SQLite file (each waiting on the other's lock with the busy handler's sleeps) cost
+    GIL time and latency the SMTP loop needs. Outcomes are group-committed (see
+    GROUP_WINDOW); ``on_results`` gets them on the loop, in order, once committed. A group
+    that cannot be committed (the database is away) is kept and tried again; it is also in
+    the journal, replayed by the next sender if this one dies first.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, on_results: Callable[[list], None] | None = None) -> None:
         self.loop = asyncio.get_running_loop()
         self.jobs: jobqueue.SimpleQueue = jobqueue.SimpleQueue()
         self.qc = queue.QueueConnection(engine)
-        self.unlogged = 1  # at start: a sender that crashed may have left log rows to write
-        self.log_retry_at = 0.0
+        self.on_results = on_results
+        self.held: list = []  # outcomes whose commit failed, tried again after RETRY_AFTER
+        self.retry_at = 0.0
         self.thread = threading.Thread(target=self._run, name="ispterm-sender-db", daemon=True)
         self.thread.start()
 
     def call(self, fn: Callable, *args, **kw) -> asyncio.Future:
-        """Run ``fn(*args, **kw)`` in the database thread."""
+        """Run ``fn(qc, *args, **kw)`` in the database thread, after the outcomes handed
+        over before it are committed (or held)."""
         fut = self.loop.create_future()
         self.jobs.put((fut, fn, args, kw))
         return fut
 
-    def record(self, done: tuple, then: Callable[[queue.Result], None]) -> _Record:
-        """Record one outcome ``(item, worker, outcome, now, policy)``; await the returned
-        record for its commit (status 'error' if it could not be committed)."""
-        record = _Record(done, then, self.loop)
-        self.jobs.put((record, None, done, None))
-        return record
+    def record(self, done: tuple) -> None:
+        """Hand over one outcome ``(item, worker, outcome, now, policy)``; its result comes
+        to ``on_results`` as ``(item, outcome, Result)`` after the commit."""
+        self.jobs.put((None, None, done, None))
 
     async def close(self) -> None:
-        """Finish the jobs already given and the pending log rows, then end the thread."""
+        """Commit what was handed over (one more try for held outcomes), then end the thread."""
         done = self.loop.create_future()
         self.jobs.put((done, None, None, None))
         await done
 
-    def _write_log(self, limit: int | None = None) -> None:
-        """Write pending log rows: ``limit`` of them, or all."""
+    def _collect(self, timeout: float | None) -> list:
+        """The next jobs: the first within ``timeout`` and, if it is an outcome, all that
+        come in the GROUP_WINDOW after it. The thread sleeps through the window rather than
+        waiting on the queue: a waiting thread is woken by every put, at a cost to the loop."""
+        batch = [self.jobs.get(timeout=timeout)]
+        if batch[0][0] is None:
+            time.sleep(GROUP_WINDOW)
+        while len(batch) < GROUP_MAX:
+            try:
+                batch.append(self.jobs.get_nowait())
+            except jobqueue.Empty:
+                break
+        return batch
+
+    def _commit(self, done: list, *, final: bool = False) -> bool:
+        """Record outcomes; False if the loop is gone. On failure they are held for later,
+        or (``final``) reported as errors."""
         try:
-            if limit is not None:
-                self.unlogged = max(0, self.unlogged - self.qc.write_log(limit))
-                return
-            while self.qc.write_log() == queue.LOG_BATCH:
-                pass
-        except Exception as exc:  # noqa: BLE001 - the rows stay pending and are written later
-            log.warning("cannot write the history of sent messages yet: %s", exc)
-            self.log_retry_at = time.monotonic() + LOG_RETRY
-            return
-        self.unlogged = 0
+            results = self.qc.record(done)
+        except Exception as exc:  # noqa: BLE001 - held and tried again; the journal has them
+            log.warning("cannot record %d outcome(s) yet: %s", len(done), exc)
+            if not final:
+                self.held = done
+                self.retry_at = time.monotonic() + RETRY_AFTER
+                return True
+            results = [queue.Result("error", str(exc))] * len(done)
+        self.held = []
+        return self._call_soon(self.on_results, [(d[0], d[2], r) for d, r in zip(done, results)])
 
     def _run(self) -> None:
         while True:
-            timeout = max(LOG_IDLE, self.log_retry_at - time.monotonic()) if self.unlogged else None
+            timeout = max(0.0, self.retry_at - time.monotonic()) if self.held else None
             try:
-                batch = [self.jobs.get(timeout=timeout)]
+                batch = self._collect(timeout)
             except jobqueue.Empty:
-                self._write_log()
-                continue
-            while True:
-                try:
-                    batch.append(self.jobs.get_nowait())
-                except jobqueue.Empty:
-                    break
-            settled, closing = [], None
-            records = [job[0] for job in batch if job[1] is None and job[2] is not None]
-            if records:
-                try:
-                    results = self.qc.record([r.args for r in records])
-                except Exception as exc:  # noqa: BLE001 - the lease brings the messages back
-                    log.warning("cannot record outcomes: %s", exc)
-                    results = [queue.Result("error", str(exc))] * len(records)
-                self.unlogged += sum(r.status == "sent" for r in results)
-                waiting = []
-                for record, result in zip(records, results):
-                    record.result = result
-                    record.done = True
-                    if record.waiter is not None:
-                        waiting.append(record)
-                if waiting and not self._call_soon(_wake, waiting):
-                    return
-            for job in batch:
-                fut, fn, args, kw = job
-                if fn is not None:
-                    try:
-                        settled.append((fut, True, fn(self.qc, *args, **kw)))
-                    except Exception as exc:  # noqa: BLE001 - handed to the awaiting coroutine
-                        settled.append((fut, False, exc))
-                elif args is None:
-                    closing = fut
-            if closing is not None:
-                if self.unlogged:
-                    self._write_log()
-                self.qc.close()
-                settled.append((closing, True, None))
-            if (settled and not self._call_soon(_settle, settled)) or closing is not None:
+                batch = []
+            done = [job[2] for job in batch if job[0] is None]
+            closing = any(job[1] is None and job[2] is None for job in batch if job[0] is not None)
+            if self.held and (closing or time.monotonic() >= self.retry_at):
+                done = self.held + done
+                self.held = []
+            elif self.held:
+                self.held += done
+                done = []
+            if done and not self._commit(done, final=closing):
                 return
-            if self.unlogged >= LOG_AFTER and time.monotonic() >= self.log_retry_at:
-                self._write_log(LOG_AFTER)
+            settled, close = [], None
+            for fut, fn, args, kw in batch:
+                if fut is None:
+                    continue
+                if fn is None:
+                    close = fut
+                    continue
+                try:
+                    settled.append((fut, True, fn(self.qc, *args, **kw)))
+                except Exception as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+                    settled.append((fut, False, exc))
+            if close is not None:
+                self.qc.close()
+                settled.append((close, True, None))
+            if (settled and not self._call_soon(_settle, settled)) or close is not None:
+                return
 
     def _call_soon(self, fn: Callable, arg: list) -> bool:
         try:
@@ -420,14 +385,8 @@ class Sender:
         except Exception:  # noqa: BLE001 - a connection being thrown away may fail any way
             client.close()
 
-    async def _deliver_email(self, client, item: Claimed, previous: _Record | None = None):
-        """Send one e-mail; returns (outcome, client to reuse or None).
-
-        ``previous`` is the last message's outcome being recorded: it is written while this
-        message's envelope (MAIL, RCPT) is sent and is awaited before DATA, so at most one
-        message per connection is ever accepted by the server but not yet recorded. That
-        bounds the duplicates a crash can cause to one per connection.
-        """
+    async def _deliver_email(self, client, item: Claimed):
+        """Send one e-mail; returns (outcome, client to reuse or None)."""
         import aiosmtplib
 
         try:
@@ -444,17 +403,11 @@ class Sender:
                         refused.append(exc)
                 if len(refused) == len(item.recipients):
                     raise aiosmtplib.SMTPRecipientsRefused(refused)
-                if previous is not None:
-                    await previous
-                    previous = None
                 response = await client.data(item.raw)
         except (aiosmtplib.SMTPException, OSError, TimeoutError, ValueError) as exc:
             outcome = classify(exc)
             await self._close(client)
             return outcome, None
-        finally:
-            if previous is not None:
-                await previous
         text = f"{response.code} {response.message}".strip()
         if refused:
             text += "; refused: " + "; ".join(f"{e.recipient}: {e.code} {e.message}" for e in refused)
@@ -474,45 +427,52 @@ class Sender:
 
     # --- the loop ----------------------------------------------------------------------
 
-    def _finish(self, item: Claimed, outcome: Outcome) -> _Record:
-        """Hand an outcome to the database thread; awaiting the record waits for its commit."""
-        return self.db.record((item, self.worker, outcome, utcnow(), self.s.policy),
-                              lambda result: self._recorded(item, result))
+    def _finish(self, item: Claimed, outcome: Outcome) -> None:
+        """Note a sent message in the journal (before this connection's next DATA: that
+        bounds what a kill can re-send to the message in flight), then hand the outcome
+        to the database thread, which commits it with others a moment later."""
+        now = utcnow()
+        if outcome.status == "sent":
+            self.journal.note(Entry(item.id, now, outcome.reply, item.sensitive))
+        self.behind += 1
+        self.recorder.record((item, self.worker, outcome, now, self.s.policy))
 
-    def _recorded(self, item: Claimed, result: queue.Result) -> None:
-        """An outcome is committed (or could not be: logged, and the lease brings it back)."""
-        status = result.status
-        if status == "error":
-            self.stats.errors += 1
-            log.warning("message %s: cannot record the outcome: %s", item.id, result.reply)
-            return
-        if status == "sent":
-            self.stats.sent += 1
-        elif status == "failed":
-            self.stats.failed += 1
-        elif status == "queued":
-            self.stats.retried += 1
-        if status != "sent":
-            log.info("message %s %s: %s", item.id, status, result.reply)
-        if self.on_event is not None:
-            self.on_event(SenderEvent(item.id, status, result.reply))
+    def _recorded(self, results: list[tuple[Claimed, Outcome, queue.Result]]) -> None:
+        """Outcomes are committed (or, at the very end, could not be: logged; the journal
+        keeps the sent ones for the next sender, the lease brings the rest back)."""
+        self.behind -= len(results)
+        if self.behind < MAX_BEHIND:
+            self.caught_up.set()
+        # A journal entry is settled once its message is recorded sent, or found to be
+        # another sender's (its lease ran out); an error leaves it to be replayed.
+        self.journal.recorded(sum(o.status == "sent" and r.status != "error" for _, o, r in results))
+        for item, _, result in results:
+            status = result.status
+            if status == "error":
+                self.stats.errors += 1
+                log.warning("message %s: cannot record the outcome: %s", item.id, result.reply)
+                continue
+            if status == "sent":
+                self.stats.sent += 1
+            elif status == "failed":
+                self.stats.failed += 1
+            elif status == "queued":
+                self.stats.retried += 1
+            if status != "sent":
+                log.info("message %s %s: %s", item.id, status, result.reply)
+            if self.on_event is not None:
+                self.on_event(SenderEvent(item.id, status, result.reply))
 
     async def _worker(self, feed: _Feed) -> None:
-        """One connection's loop: take a claimed message, send it, hand the outcome over.
-
-        The outcome is recorded while the next message's envelope goes out and is committed
-        before its DATA (see ``_deliver_email``).
-        """
+        """One connection's loop: take a claimed message, send it, hand the outcome over."""
         client = None
-        pending: _Record | None = None
         try:
             while not self.stop.is_set():
                 try:
-                    if pending is not None and not feed.items:
-                        # About to claim: let the outcome (and its event) land first, so a
+                    if not feed.items and self.behind:
+                        # About to claim: let the outcomes (and their events) land first, so a
                         # message due again at once is not taken back before it is told.
-                        await pending
-                        pending = None
+                        await self.recorder.call(_nothing)
                     item = await feed.take()
                     if item is None:
                         if self.once:
@@ -524,26 +484,25 @@ class Sender:
                         # Too little lease left to try it: give it back now, not when the lease ends.
                         await feed.give_back([item])
                         continue
+                    while self.behind >= MAX_BEHIND:
+                        self.caught_up.clear()
+                        await self.caught_up.wait()
                     await self.rate.wait(self.stop)
                     if self.stop.is_set():
                         await feed.give_back([item])
                         break
                     try:
                         if feed.kind == "email":
-                            outcome, client = await self._deliver_email(client, item, pending)
+                            outcome, client = await self._deliver_email(client, item)
                         else:
-                            if pending is not None:
-                                await pending
                             outcome = await self._deliver_sms(item)
-                        pending = None
                     except Exception as exc:  # noqa: BLE001 - survive bugs alike; the lease brings it back
-                        pending = None
                         self.stats.errors += 1
                         log.exception("message %s: %s", item.id, exc)
                         await self._close(client)
                         client = None
                         continue
-                    pending = self._finish(item, outcome)
+                    self._finish(item, outcome)
                 except Exception as exc:  # noqa: BLE001 - e.g. the database went away
                     self.stats.errors += 1
                     log.warning("sender worker: %s", exc)
@@ -551,8 +510,6 @@ class Sender:
                     client = None
                     await self._idle()
         finally:
-            if pending is not None:
-                await pending
             await self._close(client)
 
     async def _idle(self) -> None:
@@ -562,13 +519,26 @@ class Sender:
             pass
 
     async def run(self) -> SenderStats:
-        self.db = _DbThread(self.engine)
+        self.behind = 0
+        self.caught_up = asyncio.Event()
+        self.db = _DbThread(self.engine, self._recorded)
+        # PostgreSQL: outcomes get a connection and thread of their own, so a group commit
+        # never waits behind a claim (some milliseconds) nor a claim behind it. SQLite has
+        # one writer at a time anyway: one lane for all.
+        pg = self.engine.dialect.name == "postgresql"
+        self.recorder = _DbThread(self.engine, self._recorded) if pg else self.db
+        database = journal.database_key(self.engine)
+        folder = self.s.journal_dir or journal.directory()
         try:
             try:
+                # The outcomes dead senders noted first, then their claims freed: in this
+                # order, nothing they sent is sent again.
+                await self.db.call(lambda qc: journal.replay(folder, database, qc.record_sent))
                 await self.db.call(lambda qc: queue.release_dead(qc.engine, now=utcnow()))
             except Exception as exc:  # noqa: BLE001
                 self.stats.errors += 1
                 log.warning("cannot free claims of dead senders: %s", exc)
+            self.journal = journal.Journal(folder, database, self.worker)
             feeds = [_Feed(self, "email")]
             workers = [self._worker(feeds[0]) for _ in range(self.s.connections)]
             if self.s.sms is not None:
@@ -580,8 +550,16 @@ class Sender:
                 for feed in feeds:
                     await feed.close()
         finally:
+            if self.recorder is not self.db:
+                await self.recorder.close()
             await self.db.close()
+            if hasattr(self, "journal"):
+                self.journal.close()
         return self.stats
+
+
+def _nothing(qc) -> None:
+    """A no-op job: awaiting it waits for the outcomes handed over before it."""
 
 
 async def run_sender(engine: Engine, settings: SenderSettings, stop: asyncio.Event, *,
