@@ -105,7 +105,7 @@ def _truncate(url: str) -> None:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path) -> str:
     """A fresh database, initialised with default code lists and master admin 'admin'."""
-    from ispterm.connect import dispose_engines, initialise
+    from ispterm.connect import dispose_engines
 
     if request.param == "sqlite":
         template = request.getfixturevalue("sqlite_template")

@@ -163,6 +163,8 @@ async def test_replay_leaves_live_senders_other_databases_and_messages_owned_by_
     # has taken over since (its lease ran out).
     live_ids, live = _sent_then_killed(ctx, 3, tmp_path, worker=f"{socket.gethostname()}:{os.getpid()}:aaaaaa")
     dead_ids, dead = _sent_then_killed(ctx, 3, tmp_path)
+    # A dead sender whose journal is out of sight (another user's data directory).
+    unseen_ids, unseen = _sent_then_killed(ctx, 2, tmp_path / "elsewhere")
     taken = min(dead_ids)
     with ctx.write() as s:
         s.exec(update(OutboundMessage).where(OutboundMessage.id == taken).values(claimed_by="other:1:ffffff"))
@@ -180,6 +182,8 @@ async def test_replay_leaves_live_senders_other_databases_and_messages_owned_by_
     assert {status[i] for i in live_ids} == {"sending"}  # its sender is alive: its business
     assert status[taken] == "sending"  # another sender's now: not recorded for the dead one
     assert {status[i] for i in dead_ids - {taken}} == {"sent"}
+    # It may have sent them: they wait for their lease, not freed at once to be sent again.
+    assert {status[i] for i in unseen_ids} == {"sending"} and unseen.exists()
 
 
 def test_journal_is_emptied_once_recorded_and_removed_on_a_clean_close(tmp_path, monkeypatch):

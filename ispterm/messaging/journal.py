@@ -143,15 +143,20 @@ def orphans(folder: Path, database: str) -> list[tuple[Path, str, list[Entry]]]:
     return found
 
 
-def replay(folder: Path, database: str, record) -> int:
-    """Record the outcomes noted by dead senders (``record(worker, entries)`` commits them),
-    then remove their journals: run before their claims are freed. Returns the number of
-    messages recorded (entries already recorded, or now claimed by another sender, match
-    nothing and are skipped)."""
+def replay(folder: Path, database: str, record, release) -> int:
+    """For each dead sender's journal: record the outcomes it noted (``record(worker,
+    entries)`` commits them), put the rest of its claims back in the queue at once
+    (``release(worker)``), then remove the journal. Returns the messages recorded.
+
+    Only the claims of senders whose journal was read are freed before their lease ends:
+    one whose journal is out of sight (another user's data directory) may have noted
+    messages as sent that the database does not know of yet.
+    """
     total = 0
     for path, worker, entries in orphans(folder, database):
         if entries:
             total += len(record(worker, entries))
-            log.info("replayed %d outcome(s) from the journal of dead sender %s", len(entries), worker)
+            log.info("recorded %d outcome(s) from the journal of dead sender %s", len(entries), worker)
+        release(worker)
         path.unlink(missing_ok=True)
     return total

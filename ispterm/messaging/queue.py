@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import email.policy
 import os
-import re
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -198,6 +197,8 @@ _SENT_ONE = (
 _UNSENT = ("UPDATE outbound_message SET status = :status, claimed_by = NULL, claimed_until = NULL, "
            "reply = :reply, last_error = :reply, next_attempt_at = :next "
            "WHERE id = :mid AND claimed_by = :worker RETURNING customer_id, communication_id")
+_RELEASE = ("UPDATE outbound_message SET status = 'queued', claimed_by = NULL, claimed_until = NULL "
+            "WHERE status = 'sending' AND claimed_by = :worker")
 _COMM = "UPDATE communication SET status = :status, detail = :detail WHERE id = :cid"
 _AUDIT = ("INSERT INTO audit_event (at, operator, customer_id, entity, entity_id, action, field, old, new, "
           "summary, private_to) VALUES (:at, :operator, :customer_id, :entity, :entity_id, :action, :field, "
@@ -222,7 +223,7 @@ class QueueConnection:
         sql = {"expired": expired, "due": due, "claim_one": _CLAIM_ONE.format(expired=expired, due=due),
                "sent": _SENT, "sent_one": _SENT_ONE, "sent_comm": _SENT_COMM.format(rows=rows),
                "sent_audit": _SENT_AUDIT.format(rows=rows), "blank": _BLANK, "unsent": _UNSENT,
-               "comm": _COMM, "audit": _AUDIT}
+               "comm": _COMM, "audit": _AUDIT, "release": _RELEASE}
         self.sql = {k: pyformat(v) for k, v in sql.items()} if self.pg else sql
         # The column type's own conversions, so raw rows hold exactly what SQLAlchemy writes.
         column = _T.c.sent_at.type
@@ -372,6 +373,10 @@ class QueueConnection:
                     cur.execute(self.sql["blank"], {"mid": e.id})
         return found
 
+    def release_worker(self, worker: str) -> int:
+        """Put every message ``worker`` holds back in the queue (the attempt stays counted)."""
+        return self._run(lambda cur: cur.execute(self.sql["release"], {"worker": worker}).rowcount)
+
     def _log(self, cur, rows) -> None:
         """Communication status and history rows for ``(at, customer_id, communication_id,
         message, kind, recipients, shown, reply, attempts)`` outcomes."""
@@ -442,30 +447,3 @@ def release(engine: Engine, worker: str, ids: list[int], *, now: datetime) -> No
     with engine.begin() as conn:
         conn.execute(update(_T).where(_T.c.id.in_(ids), _T.c.claimed_by == worker, _T.c.status == "sending")
                   .values(status="queued", claimed_by=None, claimed_until=None, attempts=_T.c.attempts - 1))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def release_dead(engine: Engine, *, now: datetime) -> int:
-    """Free at once the claims of senders on this host whose process is gone (no lease wait)."""
-    host = socket.gethostname()
-    with engine.begin() as conn:
-        rows = conn.execute(select(_T.c.id, _T.c.claimed_by)
-                         .where(_T.c.status == "sending", _T.c.claimed_by.like(f"{host}:%"))).all()
-        dead = []
-        for r in rows:
-            parts = r.claimed_by.split(":")
-            if len(parts) == 3 and parts[1].isdigit() and not _alive(int(parts[1])):
-                dead.append(r.id)
-        if dead:
-            conn.execute(update(_T).where(_T.c.id.in_(dead), _T.c.status == "sending")
-                      .values(status="queued", claimed_by=None, claimed_until=None))
-    return len(dead)

@@ -533,8 +533,7 @@ class Sender:
             try:
                 # The outcomes dead senders noted first, then their claims freed: in this
                 # order, nothing they sent is sent again.
-                await self.db.call(lambda qc: journal.replay(folder, database, qc.record_sent))
-                await self.db.call(lambda qc: queue.release_dead(qc.engine, now=utcnow()))
+                await self.db.call(lambda qc: journal.replay(folder, database, qc.record_sent, qc.release_worker))
             except Exception as exc:  # noqa: BLE001
                 self.stats.errors += 1
                 log.warning("cannot free claims of dead senders: %s", exc)
