@@ -118,3 +118,20 @@ def test_sms_without_a_gateway_is_refused_and_queues_nothing(cli, customer, tmp_
     assert (code, out) == (1, "")
     assert err == "error: no SMS gateway is configured (sms.url is empty), so nothing was queued\n"
     assert json.loads(cli("mail", "queue", "--json")[1]) == []
+
+
+def test_mail_run_with_an_unwritable_journal_directory_is_one_line_and_sends_nothing(cli, customer, tmp_path,
+                                                                                      monkeypatch):
+    """The journal is what bounds duplicates after a crash: no journal, no sending."""
+    code, _, err = cli("mail", "send", customer, "--template", "payment_reminder")
+    assert code == 0, err
+    blocked = tmp_path / "data"
+    blocked.write_text("a file where the data directory should be")
+    monkeypatch.setenv("ISPTERM_DATA_DIR", str(blocked))
+    config = tmp_path / "smtp.toml"
+    config.write_text('[smtp]\nhost = "127.0.0.1"\nport = 9\nsecurity = "none"\n')
+    code, out, err = cli("--config", str(config), "mail", "run", "--once")
+    assert (code, out) == (1, "")
+    assert err == f"error: cannot write the sender journal in {blocked / 'sender-journal'}: Not a directory " \
+                  "(set ISPTERM_DATA_DIR to a writable directory)\n"
+    assert [m["status"] for m in json.loads(cli("mail", "queue", "--json")[1])] == ["queued"]

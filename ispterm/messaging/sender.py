@@ -521,14 +521,19 @@ class Sender:
     async def run(self) -> SenderStats:
         self.behind = 0
         self.caught_up = asyncio.Event()
+        database = journal.database_key(self.engine)
+        folder = self.s.journal_dir or journal.directory()
+        try:
+            self.journal = journal.Journal(folder, database, self.worker)
+        except OSError as exc:
+            raise ConfigError(f"cannot write the sender journal in {folder}: {exc.strerror or exc} "
+                              "(set ISPTERM_DATA_DIR to a writable directory)") from None
         self.db = _DbThread(self.engine, self._recorded)
         # PostgreSQL: outcomes get a connection and thread of their own, so a group commit
         # never waits behind a claim (some milliseconds) nor a claim behind it. SQLite has
         # one writer at a time anyway: one lane for all.
         pg = self.engine.dialect.name == "postgresql"
         self.recorder = _DbThread(self.engine, self._recorded) if pg else self.db
-        database = journal.database_key(self.engine)
-        folder = self.s.journal_dir or journal.directory()
         try:
             try:
                 # The outcomes dead senders noted first, then their claims freed: in this
@@ -536,8 +541,7 @@ class Sender:
                 await self.db.call(lambda qc: journal.replay(folder, database, qc.record_sent, qc.release_worker))
             except Exception as exc:  # noqa: BLE001
                 self.stats.errors += 1
-                log.warning("cannot free claims of dead senders: %s", exc)
-            self.journal = journal.Journal(folder, database, self.worker)
+                log.warning("cannot replay the journals of dead senders: %s", exc)
             feeds = [_Feed(self, "email")]
             workers = [self._worker(feeds[0]) for _ in range(self.s.connections)]
             if self.s.sms is not None:
@@ -552,8 +556,7 @@ class Sender:
             if self.recorder is not self.db:
                 await self.recorder.close()
             await self.db.close()
-            if hasattr(self, "journal"):
-                self.journal.close()
+            self.journal.close()
         return self.stats
 
 
