@@ -6,9 +6,10 @@
   picks rows with ``FOR UPDATE SKIP LOCKED`` inside the UPDATE; SQLite's ``BEGIN IMMEDIATE``
   serialises claimers and ``UPDATE ... RETURNING`` hands the rows back. Rows whose lease ran
   out (their sender died) are claimable again.
-* ``finish`` records one outcome in one transaction *after* the network talk: sent, retry
-  with exponential backoff, or failed, each in the history and the communication log with
-  the server's reply. No transaction is open while the SMTP server or gateway is talking.
+* ``QueueConnection.record`` records a group of outcomes in one transaction *after* the
+  network talk: sent, retry with exponential backoff, or failed, each with its history and
+  communication-log rows and the server's reply. No transaction is open while the SMTP
+  server or gateway is talking. ``finish`` is the same for one outcome.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 ``run_sender(engine, settings, stop)`` is the one coroutine: the App starts it as a worker,
 ``ispterm mail run`` runs it as a service. ``settings.connections`` e-mail workers each keep
 one SMTP connection open and reuse it; one more worker sends SMS when a gateway is set.
-Database work runs in threads between network operations, so no transaction is ever open
-while a server is talking. Every SMTP operation has a timeout and a whole delivery has a
-deadline; any failure is recorded on the message and the loop goes on.
+Database work runs in threads of its own, so no transaction is ever open while a server is
+talking. A sent message is noted in the journal (``journal.py``) before the next DATA, and
+outcomes reach the database in group commits. Every SMTP operation has a timeout and a whole
+delivery has a deadline; any failure is recorded on the message and the loop goes on.
 """
 
 from __future__ import annotations
@@ -484,9 +485,13 @@ class Sender:
                         # Too little lease left to try it: give it back now, not when the lease ends.
                         await feed.give_back([item])
                         continue
-                    while self.behind >= MAX_BEHIND:
+                    while self.behind >= MAX_BEHIND and not self.stop.is_set():
+                        # The database is far behind (or away): wait for it, but not past a stop.
                         self.caught_up.clear()
-                        await self.caught_up.wait()
+                        try:
+                            await asyncio.wait_for(self.caught_up.wait(), self.s.poll)
+                        except TimeoutError:
+                            pass
                     await self.rate.wait(self.stop)
                     if self.stop.is_set():
                         await feed.give_back([item])
