@@ -161,10 +161,13 @@ _CLAIM = ("UPDATE outbound_message SET status = 'sending', claimed_by = :worker,
           "attempts = attempts + 1 WHERE id IN (SELECT id FROM outbound_message WHERE {pick} "
           "ORDER BY priority, id LIMIT :limit{lock}) "
           "RETURNING id, kind, message_id, sender, recipients, subject, attempts, created_at, priority, sensitive")
-_CONTENT = "SELECT message_id, body, raw FROM outbound_content WHERE message_id IN ({ids})"
+# What is sent: the built bytes of an e-mail, the text of an SMS (the other is not fetched).
+_CONTENT = ("SELECT message_id, CASE WHEN :kind = 'sms' THEN body ELSE '' END, raw FROM outbound_content "
+            "WHERE message_id IN ({ids})")
 # PostgreSQL: both picks and the content in one statement, so a claim is one round trip
 # (and its own transaction); expired messages may come on top of ``limit`` (a sender died).
-_CLAIM_ONE = ("WITH e AS ({expired}), d AS ({due}) SELECT x.*, c.body, c.raw FROM "
+_CLAIM_ONE = ("WITH e AS ({expired}), d AS ({due}) SELECT x.*, CASE WHEN :kind = 'sms' THEN c.body ELSE '' END, "
+              "c.raw FROM "
               "(SELECT * FROM e UNION ALL SELECT * FROM d) AS x "
               "LEFT JOIN outbound_content AS c ON c.message_id = x.id")
 # Sent: the message rows of a group of outcomes, then their communication and history rows
@@ -221,7 +224,7 @@ class QueueConnection:
         expired, due = _CLAIM.format(pick=_EXPIRED, lock=lock), _CLAIM.format(pick=_DUE, lock=lock)
         # The rows just marked sent, for the log statements (SQLite).
         rows = "(SELECT * FROM outbound_message WHERE id IN ({ids}))"
-        sql = {"expired": expired, "due": due, "claim_one": _CLAIM_ONE.format(expired=expired, due=due),
+        sql = {"expired": expired, "due": due, "content": _CONTENT, "claim_one": _CLAIM_ONE.format(expired=expired, due=due),
                "sent": _SENT, "sent_one": _SENT_ONE, "sent_comm": _SENT_COMM.format(rows=rows),
                "sent_audit": _SENT_AUDIT.format(rows=rows), "blank": _BLANK, "unsent": _UNSENT,
                "comm": _COMM, "audit": _AUDIT, "release": _RELEASE}
@@ -289,7 +292,7 @@ class QueueConnection:
             content = {}
             if rows:
                 # Integers the database just returned: safe to write into the statement.
-                cur.execute(_CONTENT.format(ids=",".join(str(int(r[0])) for r in rows)))
+                cur.execute(self.sql["content"].format(ids=",".join(str(int(r[0])) for r in rows)), {"kind": kind})
                 content = {mid: (body, raw) for mid, body, raw in cur.fetchall()}
             return rows, content
 

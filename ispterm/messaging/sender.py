@@ -161,7 +161,7 @@ def classify(exc: BaseException) -> Outcome:
 # Outcomes are committed in groups: the first waits GROUP_WINDOW for others (GROUP_MAX at
 # most), so one transaction records tens of messages with a few statements.
 # Nothing waits for that commit before the next DATA: the journal holds the outcome.
-GROUP_WINDOW = 0.01
+GROUP_WINDOW = 0.02
 GROUP_MAX = 500
 # Outcomes not yet committed, at most, before the workers wait for the database.
 MAX_BEHIND = 2000
@@ -436,7 +436,7 @@ class Sender:
         if outcome.status == "sent":
             self.journal.note(Entry(item.id, now, outcome.reply, item.sensitive))
         self.behind += 1
-        self.recorder.record((item, self.worker, outcome, now, self.s.policy))
+        self.db.record((item, self.worker, outcome, now, self.s.policy))
 
     def _recorded(self, results: list[tuple[Claimed, Outcome, queue.Result]]) -> None:
         """Outcomes are committed (or, at the very end, could not be: logged; the journal
@@ -473,7 +473,7 @@ class Sender:
                     if not feed.items and self.behind:
                         # About to claim: let the outcomes (and their events) land first, so a
                         # message due again at once is not taken back before it is told.
-                        await self.recorder.call(_nothing)
+                        await self.db.call(_nothing)
                     item = await feed.take()
                     if item is None:
                         if self.once:
@@ -534,11 +534,6 @@ class Sender:
             raise ConfigError(f"cannot write the sender journal in {folder}: {exc.strerror or exc} "
                               "(set ISPTERM_DATA_DIR to a writable directory)") from None
         self.db = _DbThread(self.engine, self._recorded)
-        # PostgreSQL: outcomes get a connection and thread of their own, so a group commit
-        # never waits behind a claim (some milliseconds) nor a claim behind it. SQLite has
-        # one writer at a time anyway: one lane for all.
-        pg = self.engine.dialect.name == "postgresql"
-        self.recorder = _DbThread(self.engine, self._recorded) if pg else self.db
         try:
             try:
                 # The outcomes dead senders noted first, then their claims freed: in this
@@ -558,8 +553,6 @@ class Sender:
                 for feed in feeds:
                     await feed.close()
         finally:
-            if self.recorder is not self.db:
-                await self.recorder.close()
             await self.db.close()
             self.journal.close()
         return self.stats
