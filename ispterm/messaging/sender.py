@@ -179,7 +179,7 @@ class _DbThread:
     the journal, replayed by the next sender if this one dies first.
     """
 
-    def __init__(self, engine: Engine, on_results: Callable[[list], None] | None = None) -> None:
+    def __init__(self, engine: Engine, on_results: Callable[[list], None]) -> None:
         self.loop = asyncio.get_running_loop()
         self.jobs: jobqueue.SimpleQueue = jobqueue.SimpleQueue()
         self.qc = queue.QueueConnection(engine)
@@ -244,21 +244,18 @@ class _DbThread:
             except jobqueue.Empty:
                 batch = []
             done = [job[2] for job in batch if job[0] is None]
-            closing = any(job[1] is None and job[2] is None for job in batch if job[0] is not None)
-            if self.held and (closing or time.monotonic() >= self.retry_at):
+            close = next((job[0] for job in batch if job[0] is not None and job[1] is None), None)
+            if self.held and (close is not None or time.monotonic() >= self.retry_at):
                 done = self.held + done
                 self.held = []
             elif self.held:
                 self.held += done
                 done = []
-            if done and not self._commit(done, final=closing):
+            if done and not self._commit(done, final=close is not None):
                 return
-            settled, close = [], None
+            settled = []
             for fut, fn, args, kw in batch:
-                if fut is None:
-                    continue
-                if fn is None:
-                    close = fut
+                if fut is None or fn is None:
                     continue
                 try:
                     settled.append((fut, True, fn(self.qc, *args, **kw)))
