@@ -277,3 +277,19 @@ async def test_outcomes_whose_commit_fails_are_held_and_recorded_once_the_databa
     assert _statuses(ctx) == Counter(sent=200)
     history, comms = _logged(ctx)
     assert set(history.values()) == {1} and len(history) == 200
+
+
+async def test_a_claim_does_not_wait_out_the_group_window(ctx, monkeypatch):
+    """Outcomes wait for company (GROUP_WINDOW) before their commit; a claim behind them must
+    not: with a 5 s window, 60 messages claimed 10 at a time still drain in well under 5 s,
+    and every outcome is committed before the sender returns."""
+    from ispterm.messaging import sender
+
+    monkeypatch.setattr(sender, "GROUP_WINDOW", 5.0)
+    ids = fill_queue(ctx, 60)
+    with SmtpServer() as srv:
+        settings = sender_settings(srv.port, connections=2, batch=10)
+        stats = await asyncio.wait_for(run_sender(ctx.engine, settings, asyncio.Event(), once=True), 4.0)
+        counts = srv.handler.ids()
+    assert stats.sent == 60 and sorted(counts) == sorted(ids)
+    assert _statuses(ctx) == Counter(sent=60)

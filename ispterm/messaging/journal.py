@@ -12,7 +12,7 @@ dead senders before it frees their claims, so their noted messages are recorded,
 sent again. Not fsynced: like ``synchronous_commit = off``, a crash of the machine itself
 may forget the last outcomes, and those messages are sent again (never lost). A sender
 that dies and is never restarted on its host leaves its last unrecorded outcomes (at most
-one group commit, ~20 ms of sending) to be sent again by another host after the lease.
+one group commit, ~50 ms of sending) to be sent again by another host after the lease.
 """
 
 from __future__ import annotations
