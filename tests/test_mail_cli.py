@@ -135,3 +135,44 @@ def test_mail_run_with_an_unwritable_journal_directory_is_one_line_and_sends_not
     assert err == f"error: cannot write the sender journal in {blocked / 'sender-journal'}: Not a directory " \
                   "(set ISPTERM_DATA_DIR to a writable directory)\n"
     assert [m["status"] for m in json.loads(cli("mail", "queue", "--json")[1])] == ["queued"]
+
+
+def test_mail_run_once_on_a_locked_database_fails_and_leaves_the_queue_as_it_was(sqlite_url, capsys, monkeypatch,
+                                                                                  tmp_path):
+    """``--once`` in a script: a claim the database refused is not "nothing due" (exit 0)."""
+    import sqlite3
+
+    from ispterm.cli.main import main
+    from ispterm.connect import dispose_engines
+    from ispterm.store import engine
+
+    def cli(*args):
+        capsys.readouterr()
+        try:
+            main(["--db", sqlite_url, "--operator", "admin", *args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        return (code, *capsys.readouterr())
+
+    assert cli("settings", "set", "sender_addresses", "noc@isp.example")[0] == 0
+    code, number, err = cli("customer", "add", "--name", "Novák Jan", "--set", "email=jan@example.cz")
+    assert code == 0, err
+    assert cli("mail", "send", number.strip(), "--template", "payment_reminder")[0] == 0
+    dispose_engines()
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)
+    config = tmp_path / "smtp.toml"
+    config.write_text('[smtp]\nhost = "127.0.0.1"\nport = 9\nsecurity = "none"\n')
+    holder = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock (an invoice run, say)
+    try:
+        code, out, err = cli("--config", str(config), "mail", "run", "--once")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert code == 1
+    assert out == "sent 0, will retry 0, failed 0, 1 error(s)\n"
+    assert "cannot claim messages" in err and "database is locked" in err
+    assert err.splitlines()[-1] == ("error: the sender met 1 error(s), logged above; messages it could not send "
+                                    "or record are still queued")
+    assert [m["status"] for m in json.loads(cli("mail", "queue", "--json")[1])] == ["queued"]

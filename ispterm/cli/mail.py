@@ -173,10 +173,17 @@ def run(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        stats = await run_sender(engine, settings, stop, once=once)
-        typer.echo(f"sent {stats.sent}, will retry {stats.retried}, failed {stats.failed}")
+        return await run_sender(engine, settings, stop, once=once)
 
-    asyncio.run(main())
+    stats = asyncio.run(main())
+    typer.echo(f"sent {stats.sent}, will retry {stats.retried}, failed {stats.failed}"
+               + (f", {stats.errors} error(s)" if stats.errors else ""))
+    if once and stats.errors:
+        # A script must not read "nothing due" into a claim the database refused.
+        from ispterm.errors import IsptermError
+
+        raise IsptermError(f"the sender met {stats.errors} error(s), logged above; "
+                           "messages it could not send or record are still queued")
 
 
 @app.command("variables", help="Variables templates may use: built-in and system variables.")
