@@ -406,6 +406,8 @@ class _Demo:
             "currency": "CZK",
             "codes": self.codes(),
             "operators": OPERATORS,
+            # So mail can be composed and sent in the demo without a settings step first.
+            "settings": {"sender_addresses": "podpora@sitesumperk.cz, fakturace@sitesumperk.cz"},
             "billing_groups": groups,
             "customers": customers,
             "unmatched_payments": unmatched,
@@ -1682,6 +1684,29 @@ class _Loader:
             self.fail(f"unknown operator {login!r}; list it under \"operators\"")
         return self.operator_ids[login]
 
+    def _settings(self) -> None:
+        """System settings (``{"key": "value as typed in settings"}``), checked as the CLI checks them."""
+        from sqlalchemy import delete, insert
+
+        from ispterm.settings import registry
+
+        settings = self.data.get("settings", {})
+        self.where = "settings"
+        if not isinstance(settings, dict):
+            self.fail("must be an object of setting names and values")
+        table = self.m.Setting.__table__
+        for key, raw in settings.items():
+            self.where = f"settings.{key}"
+            try:
+                value = registry.parse(key, str(raw))
+            except ValidationError as exc:
+                self.fail(exc.why)
+            except NotFound as exc:
+                self.fail(str(exc))
+            self.conn.execute(delete(table).where(table.c.key == key))
+            self.conn.execute(insert(table), [{"key": key, "value": registry.encode(value),
+                                               "updated_at": self.now, "updated_by": self.ctx.actor.login}])
+
     def _operators(self) -> None:
         from sqlalchemy import insert
 
@@ -1749,6 +1774,7 @@ class _Loader:
         m = self.m
         self._reference()
         self._operators()
+        self._settings()
         self._billing_groups()
         customers = self.data.get("customers")
         if not isinstance(customers, list) or not customers:

@@ -135,6 +135,48 @@ async def test_sixth_attachment_and_bad_address_are_refused_inline_and_nothing_i
     assert ms.list_queue(ctx) == []
 
 
+async def test_without_sender_addresses_the_dialog_says_which_setting_is_missing(sqlite_ctx, sqlite_url):
+    """No sender chosen (none configured): the service's own line naming the setting, not a
+    complaint about the address of an empty choice; picking the blank template loads nothing."""
+    ctx = sqlite_ctx
+    number = cs.create(ctx, "Novák Jan", {"email": "jan@example.cz"})
+    app = make_app(sqlite_url, "admin", number=number)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert app.screen.query_one("#mail-sender", Select).value is Select.NULL
+        template = app.screen.query_one("#mail-template", Select)
+        template.value = "payment_reminder"
+        await settle(app, pilot)
+        subject = app.screen.query_one("#mail-subject", Input).value
+        assert subject
+        template.clear()
+        await settle(app, pilot)
+        assert error_text(app, "#mail-error") == ""
+        assert app.screen.query_one("#mail-subject", Input).value == subject
+        app.screen.query_one("#mail-body", TextArea).text = "Hello"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ComposeMailDialog"
+        assert error_text(app, "#mail-error") == ("sender: no sender address is configured; set one with "
+                                                  "'ispterm settings set sender_addresses ADDRESS'")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        template = app.screen.query_one("#sms-template", Select)
+        template.value = "payment_reminder"
+        await settle(app, pilot)
+        text = app.screen.query_one("#sms-text", TextArea).text
+        assert text
+        template.clear()
+        await settle(app, pilot)
+        assert error_text(app, "#sms-error") == ""
+        assert app.screen.query_one("#sms-text", TextArea).text == text
+    assert ms.list_queue(ctx) == []
+
+
 async def test_send_settings_attaches_the_pdf_to_the_prefilled_mail(sqlite_ctx, sqlite_url):
     ctx, db_url = sqlite_ctx, sqlite_url
     customer = make_customer(ctx)

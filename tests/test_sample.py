@@ -248,6 +248,10 @@ def test_demo_loads_with_balances_scoring_and_search(ctx):
     assert card.values["billing_group"] == customers[0]["billing_group"]
     # The next customer added by hand continues the numbering.
     assert cs.create(ctx, "Nový Zákazník") == customers[-1]["number"] + 1
+    # System settings come with it: mail can be sent from the demo at once.
+    from ispterm.messaging.service import senders
+
+    assert senders(ctx).addresses == ("podpora@sitesumperk.cz", "fakturace@sitesumperk.cz")
 
 
 def test_private_notes_are_hidden_from_other_operators(ctx, db_url):
@@ -312,6 +316,27 @@ def test_bad_files_give_one_line_errors_and_write_nothing(ctx, tmp_path):
     message = str(info.value)
     assert str(bad) in message and f"customer {last['number']}" in message and "total" in message
     assert counts(ctx) == before
+
+
+@pytest.mark.parametrize("settings,why", [
+    ({"sender_addresses": "not an address"}, "settings.sender_addresses: "),
+    ({"sender_adresses": "noc@isp.example"}, "settings.sender_adresses: unknown setting 'sender_adresses' "
+                                             "(did you mean 'sender_addresses'?)"),
+    (["sender_addresses"], "settings: must be an object of setting names and values"),
+])
+def test_bad_settings_in_a_data_set_name_the_setting_and_load_nothing(ctx, tmp_path, settings, why):
+    before = counts(ctx)
+    data = json.loads(json.dumps(demo()))
+    data["settings"] = settings
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        sample.load_file(ctx, bad)
+    assert str(info.value).startswith(f"file: {bad}: {why}") and "\n" not in str(info.value)
+    assert counts(ctx) == before
+    from ispterm.messaging.service import senders
+
+    assert senders(ctx).addresses == ()
 
 
 def test_demo_path_reports_a_missing_file(monkeypatch, tmp_path):

@@ -163,7 +163,7 @@ class ComposeMailDialog(ModalScreen[Any]):
     # Template and variables ---------------------------------------------------------------
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id != "mail-template" or event.value is Select.BLANK:
+        if event.select.id != "mail-template" or event.value is Select.NULL:
             return
         from ispterm.messaging.catalog import get_template
 
@@ -259,7 +259,7 @@ class ComposeMailDialog(ModalScreen[Any]):
                       body=None if html else text, html=text if html else None,
                       attachments=[*self.fixed, *self.attachments],
                       priority=str(self.query_one("#mail-priority", Select).value),
-                      sender=None if sender is Select.BLANK else str(sender), contact_id=self.contact_id)
+                      sender=None if sender is Select.NULL else str(sender), contact_id=self.contact_id)
         self._error("Queueing…")
         self.query_one("#send", Button).disabled = True
         call_service(self, send_email, self.number, done=self._sent, on_error=self._refused, **kwargs)

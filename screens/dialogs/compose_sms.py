@@ -81,7 +81,7 @@ class ComposeSmsDialog(ModalScreen[Any]):
             self.query_one("#sms-count", Static).update(result.label)
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id != "sms-template" or event.value is Select.BLANK:
+        if event.select.id != "sms-template" or event.value is Select.NULL:
             return
         from ispterm.messaging.catalog import get_template
 
