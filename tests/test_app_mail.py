@@ -135,6 +135,19 @@ async def test_sixth_attachment_and_bad_address_are_refused_inline_and_nothing_i
     assert ms.list_queue(ctx) == []
 
 
+async def template_then_none(app, pilot, dialog: str, filled) -> None:
+    """Pick a template in the ``dialog`` (mail or sms), then none: what it filled stays, no error."""
+    template = app.screen.query_one(f"#{dialog}-template", Select)
+    template.value = "payment_reminder"
+    await settle(app, pilot)
+    text = filled()
+    assert text
+    template.clear()
+    await settle(app, pilot)
+    assert error_text(app, f"#{dialog}-error") == ""
+    assert filled() == text
+
+
 async def test_without_sender_addresses_the_dialog_says_which_setting_is_missing(sqlite_ctx, sqlite_url):
     """No sender chosen (none configured): the service's own line naming the setting, not a
     complaint about the address of an empty choice; picking the blank template loads nothing."""
@@ -146,15 +159,7 @@ async def test_without_sender_addresses_the_dialog_says_which_setting_is_missing
         await pilot.press("m")
         await settle(app, pilot)
         assert app.screen.query_one("#mail-sender", Select).value is Select.NULL
-        template = app.screen.query_one("#mail-template", Select)
-        template.value = "payment_reminder"
-        await settle(app, pilot)
-        subject = app.screen.query_one("#mail-subject", Input).value
-        assert subject
-        template.clear()
-        await settle(app, pilot)
-        assert error_text(app, "#mail-error") == ""
-        assert app.screen.query_one("#mail-subject", Input).value == subject
+        await template_then_none(app, pilot, "mail", lambda: app.screen.query_one("#mail-subject", Input).value)
         app.screen.query_one("#mail-body", TextArea).text = "Hello"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -165,15 +170,7 @@ async def test_without_sender_addresses_the_dialog_says_which_setting_is_missing
         await settle(app, pilot)
         await pilot.press("t")
         await settle(app, pilot)
-        template = app.screen.query_one("#sms-template", Select)
-        template.value = "payment_reminder"
-        await settle(app, pilot)
-        text = app.screen.query_one("#sms-text", TextArea).text
-        assert text
-        template.clear()
-        await settle(app, pilot)
-        assert error_text(app, "#sms-error") == ""
-        assert app.screen.query_one("#sms-text", TextArea).text == text
+        await template_then_none(app, pilot, "sms", lambda: app.screen.query_one("#sms-text", TextArea).text)
     assert ms.list_queue(ctx) == []
 
 
