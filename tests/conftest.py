@@ -169,13 +169,18 @@ def as_role(ctx, db_url):
 @pytest.fixture
 def cli(db_url, capsys):
     """Run the CLI in-process against the test database: cli('customer', 'show', '10001')."""
+    return cli_on(db_url, capsys)
+
+
+def cli_on(url: str, capsys):
+    """The ``cli`` fixture's runner for a database of the test's choosing."""
     from ispterm.cli.main import main
 
     def run(*args: str, operator: str = ADMIN) -> tuple[int, str, str]:
         capsys.readouterr()
         code = 0
         try:
-            main(["--db", db_url, "--operator", operator, *args])
+            main(["--db", url, "--operator", operator, *args])
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
         out, err = capsys.readouterr()

@@ -142,19 +142,11 @@ def test_mail_run_once_on_a_locked_database_fails_and_leaves_the_queue_as_it_was
     """``--once`` in a script: a claim the database refused is not "nothing due" (exit 0)."""
     import sqlite3
 
-    from ispterm.cli.main import main
     from ispterm.connect import dispose_engines
     from ispterm.store import engine
+    from tests.conftest import cli_on
 
-    def cli(*args):
-        capsys.readouterr()
-        try:
-            main(["--db", sqlite_url, "--operator", "admin", *args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        return (code, *capsys.readouterr())
-
+    cli = cli_on(sqlite_url, capsys)
     assert cli("settings", "set", "sender_addresses", "noc@isp.example")[0] == 0
     code, number, err = cli("customer", "add", "--name", "Novák Jan", "--set", "email=jan@example.cz")
     assert code == 0, err

@@ -184,8 +184,8 @@ _SENT_AUDIT = ("INSERT INTO audit_event (at, operator, customer_id, entity, enti
 # A join, not a correlated subquery: that made PostgreSQL scan the queue once per row.
 _SENT_COMM = ("UPDATE communication SET status = 'sent', detail = m.reply FROM {rows} AS m "
               "WHERE m.communication_id = communication.id")
-_BLANK = ("UPDATE outbound_content SET body = '(removed after delivery: it held a password)', html = NULL, "
-          "raw = NULL WHERE message_id = :mid")
+_BLANKED = "body = '(removed after delivery: it held a password)', html = NULL, raw = NULL"
+_BLANK = "UPDATE outbound_content SET " + _BLANKED + " WHERE message_id = :mid"
 # PostgreSQL: all of that for the whole group in one statement (one round trip). The group
 # travels as one JSON document: psycopg dumps arrays element by element in Python, which
 # cost the sender's database thread more than the rest of the commit did.
@@ -197,8 +197,8 @@ _SENT_ONE = (
     "RETURNING m.id, m.customer_id, m.communication_id, m.kind, m.recipients, m.sent_at, m.reply, v.secret), "
     "c AS (" + _SENT_COMM.format(rows="s") + "), "
     "a AS (" + _SENT_AUDIT.format(rows="s") + "), "
-    "b AS (UPDATE outbound_content SET body = '(removed after delivery: it held a password)', html = NULL, "
-    "raw = NULL FROM s WHERE outbound_content.message_id = s.id AND s.secret) "
+    "b AS (UPDATE outbound_content SET " + _BLANKED + " FROM s WHERE outbound_content.message_id = s.id "
+    "AND s.secret) "
     "SELECT id FROM s")
 # Retried or failed (rare): the message, its communication row and history in one go.
 _UNSENT = ("UPDATE outbound_message SET status = :status, claimed_by = NULL, claimed_until = NULL, "
