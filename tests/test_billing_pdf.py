@@ -130,6 +130,67 @@ def test_paid_invoice_has_no_qr(sctx):
     assert _qr_codes(invoice_pdf(sctx, view.number)) == []
 
 
+def _flat(data: bytes) -> str:
+    """The PDF's text with line breaks and runs of spaces as one space (pypdf wraps lines)."""
+    return " ".join(_text(data).split())
+
+
+def test_paid_invoice_says_paid_and_when_and_asks_for_nothing(sctx):
+    from ispterm.billing.printing import invoice_document, invoice_pdf
+
+    groups.edit_group(sctx, "Main", {"iban": "CZ6508000000192000145399"})
+    n = cs.create(sctx, "Paid In Full")
+    view = inv.issue_invoice(sctx, n, [inv.Line("Fiber", D("13.00"))], issued_on=date(2026, 12, 1))
+    bs.record_payment(sctx, n, "13.00", date(2026, 12, 3))
+    doc = invoice_document(sctx, view.number)
+    assert (doc.settlement, doc.paid_on, doc.outstanding) == ("paid", date(2026, 12, 3), D("0.00"))
+    data = invoice_pdf(sctx, view.number)
+    text = _flat(data)
+    assert "Total: 13.00 CZK" in text and "Paid in full on 03.12.2026" in text and "(PAID)" in text
+    for wrong in ("Total to pay", "Please pay", "Left to pay", "0.00 CZK by", "Scan the QR"):
+        assert wrong not in text, wrong
+    assert _qr_codes(data) == []
+
+
+def test_partly_paid_invoice_says_total_paid_and_what_remains_by_the_due_date(sctx):
+    from ispterm.billing.printing import invoice_document, invoice_pdf
+
+    groups.edit_group(sctx, "Main", {"iban": "CZ6508000000192000145399"})
+    n = cs.create(sctx, "Part Paid")
+    view = inv.issue_invoice(sctx, n, [inv.Line("Fiber", D("500.00"))], issued_on=date(2026, 12, 1),
+                             due_on=date(2026, 12, 16))
+    bs.record_payment(sctx, n, "120.00", date(2026, 12, 3))
+    assert invoice_document(sctx, view.number).settlement == "part_paid"
+    data = invoice_pdf(sctx, view.number)
+    text = _flat(data)
+    for needle in ("Total: 500.00 CZK", "Paid: 120.00 CZK", "Left to pay: 380.00 CZK by 16.12.2026",
+                   "Please pay 380.00 CZK by 16.12.2026"):
+        assert needle in text, needle
+    assert "Total to pay" not in text and "Paid in full" not in text
+    [code] = _qr_codes(data)
+    assert qr.parse_spayd(code)["AM"] == "380.00"
+
+
+def test_unpaid_and_cancelled_invoices(sctx):
+    from ispterm.billing.printing import invoice_document, invoice_pdf
+
+    groups.edit_group(sctx, "Main", {"iban": "CZ6508000000192000145399"})
+    n = cs.create(sctx, "Unpaid Then Cancelled")
+    view = inv.issue_invoice(sctx, n, [inv.Line("Fiber", D("500.00"))], issued_on=date(2026, 12, 1),
+                             due_on=date(2026, 12, 16))
+    text = _flat(invoice_pdf(sctx, view.number))
+    assert "Total to pay: 500.00 CZK" in text and "Please pay 500.00 CZK by 16.12.2026" in text
+    assert "Paid" not in text.replace("Please pay", "")
+    inv.cancel_invoice(sctx, view.id)
+    assert invoice_document(sctx, view.number).settlement == "cancelled"
+    data = invoice_pdf(sctx, view.number)
+    text = _flat(data)
+    assert "(CANCELLED)" in text and "This invoice is cancelled" in text
+    for wrong in ("Total to pay", "Please pay", "Left to pay", "Scan the QR"):
+        assert wrong not in text, wrong
+    assert _qr_codes(data) == []
+
+
 def test_statement_pdf_balances(sctx):
     from ispterm.billing.account import account_statement, statement_pdf
 

@@ -66,10 +66,23 @@ class InvoiceDoc:
     supplier: GroupView
     customer: Party
     qr_payload: str | None
+    # The day the payment that completed it arrived; None while anything is unpaid.
+    paid_on: date | None = None
 
     @property
     def outstanding(self) -> Decimal:
         return ZERO if self.status == "cancelled" else self.total - self.paid
+
+    @property
+    def settlement(self) -> str:
+        """What the document says about paying it: ``cancelled`` (nothing to pay), ``paid`` (in
+        full, on ``paid_on``), ``part_paid`` (``paid`` so far, ``outstanding`` still due by
+        ``due_on``) or ``unpaid``."""
+        if self.status == "cancelled":
+            return "cancelled"
+        if self.status == "paid" or self.outstanding <= 0:
+            return "paid"
+        return "part_paid" if self.paid > 0 else "unpaid"
 
 
 def party(c) -> Party:
@@ -134,7 +147,7 @@ def load_document(s: Session, invoice: Invoice) -> InvoiceDoc:
     return InvoiceDoc(invoice.id, invoice.number, invoice.issued_on, invoice.due_on, invoice.vs,
                       invoice.currency, invoice.period, invoice.status, invoice.total,
                       invoice.vat_total, rounding, paid, tuple(lines), vat_recap(lines, invoice.currency), view(group),
-                      party(customer), payload)
+                      party(customer), payload, invoice.paid_on if invoice.status == "paid" else None)
 
 
 def invoice_document(ctx: Ctx, number: str, group: str | None = None) -> InvoiceDoc:

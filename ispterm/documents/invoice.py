@@ -1,5 +1,6 @@
-"""The invoice PDF: supplier (billing group) and customer, lines, VAT recap, total to pay,
-payment details with VS and due date, and the payment QR code (SPAYD for CZK, EPC for EUR)."""
+"""The invoice PDF: supplier (billing group) and customer, lines, VAT recap, the total and what
+is left to pay, payment details with VS and due date, and the payment QR code (SPAYD for CZK,
+EPC for EUR) while anything is unpaid."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from reportlab.platypus import Spacer, Table, TableStyle
 
 from ispterm.billing.printing import InvoiceDoc
 from ispterm.documents import base
-from ispterm.documents.base import BODY, CONTENT_WIDTH, HEAD, SMALL, TITLE, TOTAL, lines_para, para
+from ispterm.documents.base import CONTENT_WIDTH, HEAD, RIGHT, SMALL, TITLE, TOTAL, lines_para, para
 from ispterm.money import fmt
 
 
@@ -25,11 +26,36 @@ def _customer(doc: InvoiceDoc) -> list:
             f"Customer no. {c.number}"]
 
 
+def _settlement(doc: InvoiceDoc) -> tuple[list, list[str | None]]:
+    """The totals under the VAT recap and the payment box, by what is left to pay: a paid
+    invoice says when it was paid and asks for nothing; a partly paid one says what was paid
+    and what remains, by when; a cancelled one says so and asks for nothing."""
+    g, cur, due = doc.supplier, doc.currency, f"{doc.due_on:%d.%m.%Y}"
+    state = doc.settlement
+    if state == "cancelled":
+        return ([para(f"Total: {fmt(doc.total, cur)}", TOTAL),
+                 para("This invoice is cancelled: nothing is to be paid.", RIGHT)],
+                ["Cancelled", "This invoice is cancelled and is not to be paid."])
+    if state == "paid":
+        when = f" on {doc.paid_on:%d.%m.%Y}" if doc.paid_on else ""
+        return ([para(f"Total: {fmt(doc.total, cur)}", TOTAL), para(f"Paid in full{when}.", RIGHT)],
+                ["Payment", f"Paid in full{when}, with variable symbol {doc.vs}.", "Thank you."])
+    totals = [para(f"Total to pay: {fmt(doc.total, cur)}", TOTAL)]
+    if state == "part_paid":
+        totals = [para(f"Total: {fmt(doc.total, cur)}", TOTAL),
+                  para(f"Paid: {fmt(doc.paid, cur)}", RIGHT),
+                  para(f"Left to pay: {fmt(doc.outstanding, cur)} by {due}", TOTAL)]
+    return (totals, ["Payment", f"Please pay {fmt(doc.outstanding, cur)} by {due}",
+                     f"to account {g.iban or g.bank_account or '-'}", f"with variable symbol {doc.vs}.",
+                     "Scan the QR code in your banking app." if doc.qr_payload else None])
+
+
 def render(doc: InvoiceDoc) -> bytes:
     g = doc.supplier
     story: list = []
     logo = base.image(g.logo_path, 45 * mm, 20 * mm)
-    title = base.para(f"Invoice {doc.number}" + ("  (CANCELLED)" if doc.status == "cancelled" else ""), TITLE)
+    mark = {"cancelled": "  (CANCELLED)", "paid": "  (PAID)"}.get(doc.settlement, "")
+    title = base.para(f"Invoice {doc.number}{mark}", TITLE)
     story.append(Table([[title, logo or ""]], colWidths=[CONTENT_WIDTH - 50 * mm, 50 * mm],
                        style=TableStyle([("ALIGN", (1, 0), (1, 0), "RIGHT"),
                                          ("VALIGN", (0, 0), (-1, -1), "TOP")])))
@@ -58,15 +84,10 @@ def render(doc: InvoiceDoc) -> bytes:
     recap_table = base.grid_table(recap, [50 * mm, 35 * mm, 35 * mm, 40 * mm], right_from=1)
     recap_table.hAlign = "RIGHT"
     story += [recap_table, Spacer(1, 4 * mm)]
-    story.append(para(f"Total to pay: {fmt(doc.total, doc.currency)}", TOTAL))
-    if doc.paid:
-        story.append(para(f"Paid: {fmt(doc.paid, doc.currency)}   Left to pay: "
-                          f"{fmt(doc.outstanding, doc.currency)}", BODY))
+    totals, pay_lines = _settlement(doc)
+    story += totals
     story.append(Spacer(1, 5 * mm))
-    pay_text = lines_para([
-        "Payment", f"Please pay {fmt(doc.outstanding, doc.currency)} by {doc.due_on:%d.%m.%Y}",
-        f"to account {g.iban or g.bank_account or '-'}", f"with variable symbol {doc.vs}.",
-        "Scan the QR code in your banking app." if doc.qr_payload else None], bold_first=True)
+    pay_text = lines_para(pay_lines, bold_first=True)
     stamp = base.image(g.stamp_path, 45 * mm, 30 * mm)
     cells = [pay_text, base.qr(doc.qr_payload, 40 * mm) if doc.qr_payload else "", stamp or ""]
     story.append(Table([cells], colWidths=[CONTENT_WIDTH - 95 * mm, 45 * mm, 50 * mm],
