@@ -156,6 +156,31 @@ def test_assign_unmatched_payment(ctx, as_role):
     assert suggestions(ctx, waiting["10003"].id) == []
 
 
+def test_imported_payments_and_the_invoices_they_settle_are_named_in_the_history(ctx):
+    """Both settling paths (appending, and the whole recompute for a back-dated payment) write
+    rows that name the invoice; the imported payment's row names the payment."""
+    from ispterm.audit.model import AuditEvent
+
+    three_customers(ctx)
+    bs.issue_invoice(ctx, 10002, [FEE], issued_on=date(2025, 1, 1), due_on=date(2025, 1, 20))
+    bs.record_payment(ctx, 10002, "100.00", date(2025, 2, 10))  # the statement's is older: recompute
+    csv = ("date,amount,currency,vs,reference\n"
+           "2025-01-14,500.00,CZK,10001,B1\n2025-01-12,400.00,CZK,10002,B2\n")
+    import_statement(ctx, csv.encode(), "named.csv")
+    with ctx.read() as s:
+        rows = s.exec(select(AuditEvent).where(AuditEvent.entity.in_(["invoice", "payment"]),
+                                               AuditEvent.operator == "admin")).scalars().all()
+        numbers = dict(s.exec(select(Invoice.id, Invoice.number)).all())
+        pays = {p.bank_ref: p for p in s.exec(select(Payment)).scalars().all() if p.bank_ref}
+    settled = [r for r in rows if r.entity == "invoice" and r.field in ("status", "paid_on")]
+    assert {r.entity_id for r in settled} == set(numbers)  # both customers' invoices became paid
+    for r in settled:
+        assert r.summary == f"invoice {numbers[r.entity_id]}", r
+    imported = {r.entity_id: r.summary for r in rows if r.entity == "payment" and r.action == "create"}
+    for p in pays.values():
+        assert imported[p.id].startswith(f"payment {p.id} ({p.amount} CZK received {p.received_on}) imported")
+
+
 def test_suggestions_find_the_payer_by_name(ctx):
     three_customers(ctx)
     csv = "date,amount,currency,vs,counterparty,reference\n2025-01-10,100.00,CZK,,DVORAK PETR,S1\n"

@@ -151,7 +151,27 @@ def _field_name(session: Session, obj: Any, attr: str) -> str:
     return LABELS[attr][2] if attr in LABELS else attr
 
 
+def invoice_label(number: str) -> str:
+    """How every audit row about an invoice names it (its number)."""
+    return f"invoice {number}"
+
+
+def payment_label(payment_id: int | None, amount: Any, currency: str | None, received_on: Any) -> str:
+    """How every audit row about a payment names it: id, amount and the day it was received."""
+    money = f"{render(amount)} {currency}" if currency else render(amount)
+    return f"payment {payment_id if payment_id is not None else '?'} ({money} received {render(received_on)})"
+
+
+# Records whose field changes name the record in the row's summary: "invoice.status issued -> paid"
+# alone does not say which of the customer's invoices it was.
+NAMED_CHANGES = (Invoice, Payment)
+
+
 def _describe(obj: Any) -> str:
+    if isinstance(obj, Payment):
+        return payment_label(_pk(obj), obj.amount, obj.currency, obj.received_on)
+    if isinstance(obj, Invoice):
+        return invoice_label(obj.number)
     for attr in ("number", "name", "plan", "address", "title", "login", "key"):
         value = getattr(obj, attr, None)
         if value is not None:
@@ -207,7 +227,10 @@ def _audit(session: Session, _ctx) -> None:
 
 
 def _pk(obj: Any) -> int | None:
-    value = inspect(obj).identity
+    state = inspect(obj)
+    # A record inserted by this flush has no identity key until the flush ends, but its id
+    # is set: "created" rows name the record they created too.
+    value = state.identity or tuple(state.mapper.primary_key_from_instance(obj))
     return value[0] if value and isinstance(value[0], int) else None
 
 
@@ -218,6 +241,7 @@ def _creation_value(obj: Any) -> Any:
 def _changes(session: Session, obj: Any) -> list[dict]:
     state = inspect(obj)
     customer_id = _customer_id(session, obj)
+    summary = _describe(obj) if isinstance(obj, NAMED_CHANGES) else None
     rows = []
     for attr in state.mapper.column_attrs:
         key = attr.key
@@ -238,5 +262,5 @@ def _changes(session: Session, obj: Any) -> list[dict]:
         if key == "deleted_at":
             action = "delete" if new is not None else "restore"
         rows.append(_row(session, customer_id, ENTITY[type(obj)], _pk(obj), action,
-                         _field_name(session, obj, key), old, new, None, _private_to(obj)))
+                         _field_name(session, obj, key), old, new, summary, _private_to(obj)))
     return rows

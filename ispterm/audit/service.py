@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import and_, or_
 from sqlmodel import select
 
 from ispterm.audit.model import AuditEvent
+from ispterm.billing.model import Invoice
 from ispterm.context import Ctx
 from ispterm.customers.model import Customer
 from ispterm.customers.lookup import customer_by_number
@@ -28,10 +29,14 @@ class HistoryEntry:
     old: str | None
     new: str | None
     summary: str | None
+    # The record the row is about, when the entity alone does not say which: "invoice
+    # FV202600042", "payment 17 (500.00 CZK received 2026-11-03)". Read from the invoice or
+    # payment itself, so rows written before their summaries named it say it too.
+    about: str | None = None
 
     def describe(self) -> str:
         if self.field:
-            return f"{self.entity} {self.field}: {self.old or '∅'} -> {self.new or '∅'}"
+            return f"{self.about or self.entity} {self.field}: {self.old or '∅'} -> {self.new or '∅'}"
         return self.summary or f"{self.entity} {self.action}"
 
     def to_json(self) -> dict:
@@ -39,7 +44,7 @@ class HistoryEntry:
             "id": self.id, "at": self.at.isoformat(), "operator": self.operator,
             "customer": self.customer_number, "entity": self.entity, "entity_id": self.entity_id,
             "action": self.action, "field": self.field, "old": self.old, "new": self.new,
-            "summary": self.summary,
+            "summary": self.summary, "about": self.about,
         }
 
 
@@ -60,10 +65,39 @@ def history(ctx: Ctx, number: int | None = None, *, limit: int = 50, offset: int
             like = f"%{wanted}%"
             matches = [AuditEvent.field.ilike(like), AuditEvent.old.ilike(like),
                        AuditEvent.new.ilike(like), AuditEvent.summary.ilike(like),
-                       AuditEvent.operator.ilike(like), AuditEvent.entity.ilike(like)]
+                       AuditEvent.operator.ilike(like), AuditEvent.entity.ilike(like),
+                       # rows about an invoice whose number matches, also those written before
+                       # their summaries named the invoice
+                       and_(AuditEvent.entity == "invoice",
+                            AuditEvent.entity_id.in_(select(Invoice.id).where(Invoice.number.ilike(like))))]
             if number is None and wanted.isdigit() and len(wanted) < 10:
                 matches.append(Customer.number == int(wanted))  # the global trail of one customer
             stmt = stmt.where(or_(*matches))
         stmt = stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit).offset(offset)
+        rows = s.exec(stmt).all()
+        about = _about(s, [e for e, _ in rows])
         return [HistoryEntry(e.id, e.at, e.operator, num, e.entity, e.entity_id, e.action, e.field,
-                             e.old, e.new, e.summary) for e, num in s.exec(stmt)]
+                             e.old, e.new, e.summary, about.get((e.entity, e.entity_id)))
+                for e, num in rows]
+
+
+def _about(s, events: list[AuditEvent]) -> dict[tuple[str, int], str]:
+    """The invoices and payments a page of rows is about, named as their rows name them
+    (two queries at most, by primary key)."""
+    from ispterm.audit.recorder import invoice_label, payment_label
+    from ispterm.billing.model import Payment
+
+    wanted: dict[str, set[int]] = {"invoice": set(), "payment": set()}
+    for e in events:
+        if e.entity in wanted and e.entity_id is not None:
+            wanted[e.entity].add(e.entity_id)
+    out: dict[tuple[str, int], str] = {}
+    if wanted["invoice"]:
+        for iid, number in s.exec(select(Invoice.id, Invoice.number).where(Invoice.id.in_(wanted["invoice"]))):
+            out[("invoice", iid)] = invoice_label(number)
+    if wanted["payment"]:
+        for pid, amount, currency, received in s.exec(
+                select(Payment.id, Payment.amount, Payment.currency, Payment.received_on)
+                .where(Payment.id.in_(wanted["payment"]))):
+            out[("payment", pid)] = payment_label(pid, amount, currency, received)
+    return out

@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ispterm.audit.model import AuditEvent
-from ispterm.audit.recorder import render
+from ispterm.audit.recorder import invoice_label, render
 from ispterm.billing.model import Invoice, Payment, PaymentAllocation
 from ispterm.billing.service import settle
 
@@ -52,7 +52,7 @@ def _settle_chunk(conn, chunk, new, statement_id, at, login) -> int:
         .group_by(Payment.customer_id)).all())
     open_rows = conn.execute(
         select(Invoice.id, Invoice.customer_id, Invoice.total, Invoice.issued_on, Invoice.status,
-               Invoice.paid_on)
+               Invoice.paid_on, Invoice.number)
         .where(Invoice.customer_id.in_(chunk), Invoice.status == "issued")
         .order_by(Invoice.customer_id, Invoice.due_on, Invoice.id)).all()
     owing = sorted({r.customer_id for r in open_rows})
@@ -77,7 +77,8 @@ def _settle_chunk(conn, chunk, new, statement_id, at, login) -> int:
         open_by_customer[r.customer_id].append(r)
 
     allocations: list[dict] = []
-    changes: list[tuple] = []  # (invoice_id, customer_id, old_status, old_paid_on, new_status, new_paid_on)
+    # (invoice_id, customer_id, old_status, old_paid_on, new_status, new_paid_on, invoice number)
+    changes: list[tuple] = []
     whole: list[int] = []
     for cid in chunk:
         payments = sorted(new[cid], key=lambda p: (p[2], p[0]))
@@ -93,7 +94,7 @@ def _settle_chunk(conn, chunk, new, statement_id, at, login) -> int:
         allocations.extend({"payment_id": p, "invoice_id": i, "amount": a} for p, i, a in parts)
         for r in invoices:
             if r.id in paid_on:
-                changes.append((r.id, cid, r.status, r.paid_on, "paid", paid_on[r.id]))
+                changes.append((r.id, cid, r.status, r.paid_on, "paid", paid_on[r.id], r.number))
     if whole:
         allocations.extend(_recompute(conn, whole, changes))
     if allocations:
@@ -108,7 +109,7 @@ def _recompute(conn, customers: list[int], changes: list[tuple]) -> list[dict]:
     conn.execute(delete(PaymentAllocation).where(PaymentAllocation.payment_id.in_(payment_ids)))
     invoices = defaultdict(list)
     for r in conn.execute(select(Invoice.id, Invoice.customer_id, Invoice.total, Invoice.issued_on,
-                                 Invoice.status, Invoice.paid_on)
+                                 Invoice.status, Invoice.paid_on, Invoice.number)
                           .where(Invoice.customer_id.in_(customers), Invoice.status != "cancelled")
                           .order_by(Invoice.due_on, Invoice.id)):
         invoices[r.customer_id].append(r)
@@ -125,7 +126,7 @@ def _recompute(conn, customers: list[int], changes: list[tuple]) -> list[dict]:
         for r in rows:
             status = "paid" if r.id in paid_on else "issued"
             if status != r.status or paid_on.get(r.id) != r.paid_on:
-                changes.append((r.id, cid, r.status, r.paid_on, status, paid_on.get(r.id)))
+                changes.append((r.id, cid, r.status, r.paid_on, status, paid_on.get(r.id), r.number))
     return out
 
 
@@ -136,13 +137,13 @@ def _apply(conn, changes: list[tuple], at: datetime, login: str) -> None:
     conn.execute(
         update(table).where(table.c.id == bindparam("iid"))
         .values(status=bindparam("st"), paid_on=bindparam("po"), version=table.c.version + 1),
-        [{"iid": i, "st": st, "po": po} for i, _, _, _, st, po in changes])
+        [{"iid": i, "st": st, "po": po} for i, _, _, _, st, po, _ in changes])
     rows = []
-    for iid, cid, old_st, old_po, st, po in changes:
+    for iid, cid, old_st, old_po, st, po, number in changes:
         for field, old, new in (("status", old_st, st), ("paid_on", old_po, po)):
             if old != new:
                 rows.append({"at": at, "operator": login, "customer_id": cid, "entity": "invoice",
                              "entity_id": iid, "action": "update", "field": field, "old": render(old),
-                             "new": render(new), "summary": None, "private_to": None})
+                             "new": render(new), "summary": invoice_label(number), "private_to": None})
     if rows:
         conn.execute(insert(AuditEvent.__table__), rows)

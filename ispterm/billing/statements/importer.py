@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import insert, select, text
 
 from ispterm.audit.model import AuditEvent
-from ispterm.audit.recorder import record
+from ispterm.audit.recorder import payment_label, record
 from ispterm.billing.model import Payment
 from ispterm.billing.statements import detect
 from ispterm.billing.statements.allocation import settle_new_payments
@@ -226,7 +226,8 @@ def _insert_payments(conn, statement_id, fresh, matches, now, login, report) -> 
         "at": now, "operator": login, "customer_id": r["customer_id"], "entity": "payment",
         "entity_id": ids[r["bank_ref"]], "action": "create", "field": None, "old": None,
         "new": None, "private_to": None,
-        "summary": f"payment {r['amount']} {r['currency']} imported from a bank statement"
+        "summary": payment_label(ids[r["bank_ref"]], r["amount"], r["currency"], r["received_on"])
+                   + " imported from a bank statement"
                    + ("" if r["customer_id"] else " (unmatched)")} for r in rows]
     for start in range(0, len(audit), CHUNK):
         conn.execute(insert(AuditEvent.__table__), audit[start:start + CHUNK])

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ispterm.audit.recorder import record
+from ispterm.audit.recorder import payment_label, record
 from ispterm.billing.model import BillingGroup, Payment
 from ispterm.billing.service import live_payment, reallocate
 from ispterm.billing.statements.matching import Candidate, Matcher, check
@@ -90,7 +90,7 @@ def assign(ctx: Ctx, payment_id: int, number: int) -> Assigned:
         payment.customer_id = customer.id
         reallocate(s, customer.id)
         record(s, customer_id=customer.id, entity="payment", entity_id=payment.id, action="assign",
-               summary=f"unmatched payment {payment.amount} {payment.currency} of {payment.received_on} "
+               summary=f"unmatched {payment_label(payment.id, payment.amount, payment.currency, payment.received_on)} "
                        f"(VS {payment.vs or '-'}) assigned by hand")
         s.flush()
         balance = standing(s.connection(), customer.id).balance
