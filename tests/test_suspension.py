@@ -111,3 +111,85 @@ def test_cli_suspend(cli, ctx, scene):
            [line for line in real.splitlines() if line.startswith("suspend")]
     code, _, err = cli("billing", "suspend", "--today", "yesterday")
     assert code == 1 and err.startswith("error: --today")
+
+
+def _on(ctx, day: date):
+    """``ctx`` with its clock at noon (Prague) of ``day``: the card judges as of that day."""
+    import dataclasses
+    from datetime import datetime, timezone
+
+    at = datetime(day.year, day.month, day.day, 11, 0, tzinfo=timezone.utc)
+    return dataclasses.replace(ctx, clock=lambda: at)
+
+
+def test_card_says_whether_the_next_run_releases_a_suspended_customer(ctx, scene):
+    suspension.run(ctx, today=TODAY)
+    late = scene["late"]
+    card = cs.get_card(_on(ctx, TODAY), late)
+    assert (card.status, card.release_due) == ("Non-payer", False)
+    assert "still owes 500.00 overdue since 2026-02-01" in card.suspension_hint
+    # Not suspended: nothing to say.
+    assert cs.get_card(_on(ctx, TODAY), scene["small"]).release_due is None
+    # Paid: the balance is 0.00, the status is still Non-payer until the run, and the card says
+    # the run releases them, exactly when the run's own plan does.
+    bs.record_payment(ctx, late, "500.00", date(2026, 3, 2))
+    day = date(2026, 3, 3)
+    card = cs.get_card(_on(ctx, day), late)
+    assert (card.standing.balance, card.status, card.release_due) == (D("0.00"), "Non-payer", True)
+    assert card.suspension_hint == "paid: the next suspension run releases them (back to Connected)"
+    plan = suspension.run(ctx, dry_run=True, today=day)
+    for n in scene.values():
+        c = cs.get_card(_on(ctx, day), n)
+        if c.release_due is not None:
+            assert c.release_due == (n in [x.number for x in plan.release]), n
+    suspension.run(ctx, today=day)
+    assert cs.get_card(_on(ctx, day), late).release_due is None  # released: Connected again
+
+
+def test_card_release_due_follows_the_rule_not_the_balance(ctx, scene):
+    suspension.run(ctx, today=TODAY)
+    quick = scene["quick"]  # 500.00 due 20 Feb, suspended after 5 days
+    # Paying down to under the 300 minimum releases, though they still owe.
+    bs.record_payment(ctx, quick, "250.00", date(2026, 3, 2))
+    card = cs.get_card(_on(ctx, TODAY), quick)
+    assert card.release_due is True and card.standing.balance == D("-250.00")
+    assert card.suspension_hint.startswith("250.00 overdue is below the suspension minimum 300.00")
+    # A Non-payer status set by hand is never released by a run, paid or not.
+    n = cs.create(ctx, "Set By Hand")
+    cs.update(ctx, n, {"status": "Non-payer"})
+    card = cs.get_card(_on(ctx, TODAY), n)
+    assert card.release_due is False and "set by hand" in card.suspension_hint
+    assert n not in [c.number for c in suspension.run(ctx, dry_run=True, today=TODAY).release]
+
+
+def test_card_reads_only_its_own_customer(ctx, scene):
+    """The card's question is the plan restricted to one customer: it agrees with the whole
+    plan for that customer and lists nobody else."""
+    from ispterm.customers.lookup import customer_by_number
+
+    suspension.run(ctx, today=TODAY)
+    for n in (scene["late"], scene["quick"]):
+        bs.record_payment(ctx, n, "500.00", date(2026, 3, 2))
+    with ctx.read() as s:
+        whole = suspension.plan(s, TODAY)
+        cid = customer_by_number(s, scene["late"]).id
+        one = suspension.plan(s, TODAY, only=cid)
+    assert [c.number for c in whole.release] == [scene["late"], scene["quick"]]
+    assert one.release == (whole.release[0],) and one.suspend == () and one.held == ()
+
+
+def test_cli_customer_show_says_release_is_due(cli, ctx, scene):
+    import json
+
+    suspension.run(ctx, today=TODAY)
+    bs.record_payment(ctx, scene["late"], "500.00", date(2026, 3, 2))
+    code, out, err = cli("customer", "show", str(scene["late"]))
+    assert code == 0, err
+    assert "release due: yes (paid: the next suspension run releases them (back to Connected))" in out
+    code, out, err = cli("customer", "show", str(scene["late"]), "--json")
+    data = json.loads(out)
+    assert (data["status"], data["balance"], data["release_due"]) == ("Non-payer", "0.00", True)
+    assert data["suspension_hint"].startswith("paid: ")
+    code, out, _ = cli("customer", "show", str(scene["small"]))
+    assert "release due" not in out
+    assert json.loads(cli("customer", "show", str(scene["small"]), "--json")[1])["release_due"] is None

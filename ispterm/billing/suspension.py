@@ -12,13 +12,14 @@ Releases happen even with the switch off; a status set to Non-payer by hand is t
 operator's business and is never released automatically.
 
 :func:`plan` is the one computation: the dry run prints it, the real run applies it inside
-one write transaction (recomputed under the lock), so the two agree.
+one write transaction (recomputed under the lock), so the two agree; the card asks it about
+one customer (:func:`card_state`), so "the next run releases them" is the run's own verdict.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -53,6 +54,8 @@ class SuspensionPlan:
     release: tuple[Candidate, ...]
     applied: bool = False
     notified: int = 0
+    # Suspended by a run and the rule still holds: they stay suspended (nothing to do).
+    held: tuple[Candidate, ...] = ()
 
 
 def _status(s: Session, tag: str):
@@ -64,11 +67,17 @@ def _status(s: Session, tag: str):
     return item
 
 
-def _overdue(s: Session, today: date, grace: dict[int, int], default_grace: int) -> dict[int, tuple[Decimal, date]]:
-    """customer id -> (unpaid amount of invoices past their grace, oldest such due date)."""
-    paid = (select(PaymentAllocation.invoice_id, func.sum(PaymentAllocation.amount).label("paid"))
-            .group_by(PaymentAllocation.invoice_id).subquery())
-    rows = s.execute(select(Invoice.customer_id, Invoice.due_on, Invoice.total, paid.c.paid)
+def _overdue(s: Session, today: date, grace: dict[int, int], default_grace: int,
+             only: int | None = None) -> dict[int, tuple[Decimal, date]]:
+    """customer id -> (unpaid amount of invoices past their grace, oldest such due date);
+    ``only``: of that one customer."""
+    paid = select(PaymentAllocation.invoice_id, func.sum(PaymentAllocation.amount).label("paid"))
+    stmt = select(Invoice.customer_id, Invoice.due_on, Invoice.total)
+    if only is not None:
+        paid = paid.join(Invoice, Invoice.id == PaymentAllocation.invoice_id).where(Invoice.customer_id == only)
+        stmt = stmt.where(Invoice.customer_id == only)
+    paid = paid.group_by(PaymentAllocation.invoice_id).subquery()
+    rows = s.execute(stmt.add_columns(paid.c.paid)
                      .outerjoin(paid, paid.c.invoice_id == Invoice.id)
                      .where(Invoice.status == "issued", Invoice.due_on < today)).all()
     out: dict[int, list] = defaultdict(lambda: [ZERO, None])
@@ -83,7 +92,9 @@ def _overdue(s: Session, today: date, grace: dict[int, int], default_grace: int)
     return {cid: (a, d) for cid, (a, d) in out.items()}
 
 
-def plan(s: Session, today: date) -> SuspensionPlan:
+def plan(s: Session, today: date, *, only: int | None = None) -> SuspensionPlan:
+    """Who the run suspends and releases as of ``today``; ``only`` (a customer id) asks the
+    same about that one customer, reading only their rows."""
     from ispterm.customers.model import Customer
     from ispterm.settings.model import CodeItem
 
@@ -93,15 +104,16 @@ def plan(s: Session, today: date) -> SuspensionPlan:
     suspended, connected = _status(s, "suspended"), _status(s, "connected")
     names = dict(s.execute(select(CodeItem.id, CodeItem.name).where(CodeItem.kind == "status")).all())
     tags = dict(s.execute(select(CodeItem.id, CodeItem.tag).where(CodeItem.kind == "status")).all())
-    people = {r.id: r for r in s.execute(
-        select(Customer.id, Customer.number, Customer.name, Customer.status_id, Customer.never_suspend,
-               Customer.suspend_after_days)
-        .where(Customer.deleted_at.is_(None), Customer.former.is_(False)))}
+    who = select(Customer.id, Customer.number, Customer.name, Customer.status_id, Customer.never_suspend,
+                 Customer.suspend_after_days).where(Customer.deleted_at.is_(None), Customer.former.is_(False))
+    suspensions = select(Suspension).where(Suspension.released_at.is_(None))
+    if only is not None:
+        who, suspensions = who.where(Customer.id == only), suspensions.where(Suspension.customer_id == only)
+    people = {r.id: r for r in s.execute(who)}
     grace = {cid: r.suspend_after_days for cid, r in people.items() if r.suspend_after_days is not None}
-    owed = _overdue(s, today, grace, default_grace)
-    open_rows = {row.customer_id: row for row in s.execute(
-        select(Suspension).where(Suspension.released_at.is_(None))).scalars()}
-    to_suspend, to_release = [], []
+    owed = _overdue(s, today, grace, default_grace, only)
+    open_rows = {row.customer_id: row for row in s.execute(suspensions).scalars()}
+    to_suspend, to_release, held = [], [], []
     for cid, r in sorted(people.items(), key=lambda kv: kv[1].number):
         amount, oldest = owed.get(cid, (ZERO, None))
         qualifies = not r.never_suspend and amount >= minimum and amount > 0
@@ -110,9 +122,41 @@ def plan(s: Session, today: date) -> SuspensionPlan:
                 back = open_rows[cid].previous_status_id
                 back = back if back in names and back != suspended.id else connected.id
                 to_release.append(Candidate(r.number, r.name, amount, oldest, names.get(r.status_id), names[back]))
+            else:
+                held.append(Candidate(r.number, r.name, amount, oldest, names.get(r.status_id), suspended.name))
         elif enabled and qualifies and tags.get(r.status_id) not in ("suspended", "disconnected"):
             to_suspend.append(Candidate(r.number, r.name, amount, oldest, names.get(r.status_id), suspended.name))
-    return SuspensionPlan(today, enabled, minimum, tuple(to_suspend), tuple(to_release))
+    return SuspensionPlan(today, enabled, minimum, tuple(to_suspend), tuple(to_release), held=tuple(held))
+
+
+@dataclass(frozen=True)
+class CardState:
+    """What the card says of a customer in the status tagged ``suspended``."""
+
+    release_due: bool  # the suspension rule no longer holds: the next run releases them
+    hint: str  # one line saying why they stay or go
+
+
+def card_state(s: Session, customer_id: int, today: date) -> CardState:
+    """:func:`plan` for this one customer: does the next run release them, and why (not)."""
+    from ispterm.money import fmt
+
+    p = plan(s, today, only=customer_id)
+    if p.release:
+        c = p.release[0]
+        why = ("paid" if c.overdue <= 0 else
+               f"{fmt(c.overdue)} overdue is below the suspension minimum {fmt(p.min_amount)}"
+               if c.overdue < p.min_amount else "marked never to be suspended")
+        return CardState(True, f"{why}: the next suspension run releases them (back to {c.to_status})")
+    if p.held:
+        c = p.held[0]
+        return CardState(False, f"still owes {fmt(c.overdue)} overdue since {c.oldest_due} (suspension "
+                                f"minimum {fmt(p.min_amount)}): the suspension run keeps them suspended")
+    if s.execute(select(Suspension.id).where(Suspension.customer_id == customer_id,
+                                             Suspension.released_at.is_(None))).first():
+        return CardState(False, "a deleted or former customer: no suspension run releases them")
+    return CardState(False, "not suspended by a suspension run (status set by hand): "
+                            "no suspension run releases them")
 
 
 def run(ctx: Ctx, *, dry_run: bool = False, today: date | None = None, notify: bool = False) -> SuspensionPlan:
@@ -150,10 +194,10 @@ def run(ctx: Ctx, *, dry_run: bool = False, today: date | None = None, notify: b
             c.status_id = names[cand.to_status]
             record(s, customer_id=c.id, entity="customer", entity_id=c.id, action="release",
                    summary=f"released from suspension (status {cand.to_status})")
-        p = SuspensionPlan(p.today, p.enabled, p.min_amount, p.suspend, p.release, applied=True)
+        p = replace(p, applied=True)
     if notify:
         sent = _notify(ctx, p)
-        p = SuspensionPlan(p.today, p.enabled, p.min_amount, p.suspend, p.release, True, sent)
+        p = replace(p, notified=sent)
     return p
 
 

@@ -59,6 +59,8 @@ def show(
     typer.echo(f"balance {st.balance} ({'owes' if st.balance < 0 else 'ok'})   "
                f"scoring {st.scoring}   average scoring {st.average_scoring}   "
                f"alert notes {card.alert_count}")
+    if card.release_due is not None:
+        typer.echo(f"release due: {'yes' if card.release_due else 'no'} ({card.suspension_hint})")
     group = None
     for name, spec in FIELDS.items():
         value = card.values.get(name)

@@ -122,6 +122,13 @@ class CustomerCard:
     map_url: str | None = None
     inventory_total: Decimal = field(default=Decimal("0.00"))
     status_color: str | None = None
+    # Only for a customer in the status tagged "suspended" (Non-payer), else None: True when
+    # the suspension rule no longer holds for them, so the next suspension run releases them
+    # (the run's own computation, for this customer); False when they stay suspended.
+    release_due: bool | None = None
+    # With release_due: one line saying why they are released or stay, e.g. "paid: the next
+    # suspension run releases them (back to Connected)".
+    suspension_hint: str | None = None
 
     @property
     def name(self) -> str:
@@ -163,6 +170,8 @@ class CustomerCard:
             "disconnect_on": _jsonable(self.disconnect_on),
             "alert_notes": self.alert_count,
             "gps_dms": self.gps_dms,
+            "release_due": self.release_due,
+            "suspension_hint": self.suspension_hint,
         }
         return data
 
@@ -197,7 +206,10 @@ def _codes(session: Session, customer_id: int) -> list[CodeItem]:
     ))
 
 
-def load_card(session: Session, c: Customer, *, alert_count: int = 0) -> CustomerCard:
+def load_card(session: Session, c: Customer, *, alert_count: int = 0,
+              today: date | None = None) -> CustomerCard:
+    """The card; ``today`` (the Ctx's date) is needed for ``release_due``, which is left None
+    without it."""
     from ispterm import validation
 
     values = {name: getattr(c, name) for name in _VALUE_FIELDS}
@@ -242,6 +254,12 @@ def load_card(session: Session, c: Customer, *, alert_count: int = 0) -> Custome
     parent = session.get(Customer, c.parent_id) if c.parent_id else None
     aliases = tuple(session.exec(select(Customer.number).where(Customer.parent_id == c.id)
                                  .order_by(Customer.number)))
+    release_due = hint = None
+    if today is not None and status is not None and status.tag == "suspended":
+        from ispterm.billing.suspension import card_state
+
+        verdict = card_state(session, c.id, today)
+        release_due, hint = verdict.release_due, verdict.hint
     gps_dms = map_url = None
     if c.gps_lat is not None and c.gps_lon is not None:
         gps_dms = validation.gps_dms(c.gps_lat, c.gps_lon)
@@ -260,6 +278,7 @@ def load_card(session: Session, c: Customer, *, alert_count: int = 0) -> Custome
         gps_dms=gps_dms, map_url=map_url,
         inventory_total=sum((i.cost * i.quantity for i in inventory), Decimal("0.00")),
         status_color=status.color if status else None,
+        release_due=release_due, suspension_hint=hint,
     )
 
 

@@ -56,10 +56,16 @@ def _alerts(ctx: Ctx, session: Session, customer_id: int) -> int:
     ).one()
 
 
+def _card(ctx: Ctx, s: Session, c: Customer) -> CustomerCard:
+    """The card as the app and the CLI show it: alert notes this operator sees, and whether
+    the next suspension run releases a suspended customer, judged on the Ctx's date."""
+    return load_card(s, c, alert_count=_alerts(ctx, s, c.id), today=ctx.now().astimezone().date())
+
+
 def get_card(ctx: Ctx, number: int) -> CustomerCard:
     with ctx.read() as s:
         c = customer_by_number(s, number)
-        return load_card(s, c, alert_count=_alerts(ctx, s, c.id))
+        return _card(ctx, s, c)
 
 
 def search(ctx: Ctx, query: str, *, limit: int = 20, offset: int = 0,
@@ -130,7 +136,7 @@ def update(ctx: Ctx, number: int, values: dict[str, str], *,
             raise Conflict(f"customer {number}", customer.updated_by, customer.updated_at)
         _apply(ctx, s, customer, values, creating=False)
         s.flush()
-        return load_card(s, customer, alert_count=_alerts(ctx, s, customer.id))
+        return _card(ctx, s, customer)
 
 
 def validate(ctx: Ctx, number: int | None, values: dict[str, str]) -> dict[str, str]:
@@ -415,7 +421,7 @@ def _lifecycle(ctx: Ctx, number: int, expected_version: int | None, change) -> C
             raise Conflict(f"customer {number}", customer.updated_by, customer.updated_at)
         change(s, customer)
         s.flush()
-        return load_card(s, customer, alert_count=_alerts(ctx, s, customer.id))
+        return _card(ctx, s, customer)
 
 
 # Forms ---------------------------------------------------------------------------------------
