@@ -47,7 +47,7 @@ def test_send_queue_retry_cancel_roundtrip(cli, customer, tmp_path):
     actions = [r["action"] for r in json.loads(out)]
     assert {"email_queued", "email_cancelled"} <= set(actions)
     # The sender choice is remembered for the operator.
-    assert cli("mail", "send", customer, "--template", "payment_reminder")[0] == 0
+    assert cli("mail", "send", customer, "--template", "account_statement")[0] == 0
     assert json.loads(cli("mail", "queue", "--json")[1])[0]["sender"] == "billing@isp.example"
 
 
@@ -105,6 +105,49 @@ def test_bad_input_is_one_line_and_queues_nothing(cli, customer, tmp_path):
         assert cli("history", customer, "--json")[1] == history_before
 
 
+def test_payment_reminder_to_a_customer_who_owes_nothing_is_refused(cli, ctx, customer, tmp_path):
+    """E-mail and SMS, CLI and service (the app passes the template it filled the text from):
+    one line saying why, exit 1, nothing queued; once something is unpaid the reminder goes."""
+    from datetime import date
+    from decimal import Decimal
+
+    from ispterm.billing import invoicing as inv
+    from ispterm.billing import service as bs
+    from ispterm.errors import ValidationError
+    from ispterm.messaging.service import list_queue, send_email, send_sms
+
+    n = int(customer)
+    gateway = tmp_path / "gateway.toml"
+    gateway.write_text('[sms]\nurl = "http://127.0.0.1:9/send"\n')
+    why = f"customer {n} owes nothing: no payment reminder is sent"
+
+    def refused_everywhere():
+        for args in (("mail", "send", customer, "--template", "payment_reminder"),
+                     ("--config", str(gateway), "sms", "send", customer, "--template", "payment_reminder")):
+            code, out, err = cli(*args)
+            assert (code, out) == (1, ""), args
+            assert err.startswith("error: ") and err.endswith(f"{why}\n") and err.count("\n") == 1, err
+        for call in (lambda: send_email(ctx, n, template="payment_reminder", subject="Payment reminder",
+                                        body="Edited: we are missing {{ owed }}."),
+                     lambda: send_sms(ctx, n, "Edited {{ owed }}", template="payment_reminder")):
+            with pytest.raises(ValidationError) as info:
+                call()
+            assert (info.value.field, info.value.why) == ("template", why)
+        assert list_queue(ctx, number=n) == []
+
+    refused_everywhere()  # nothing ever invoiced
+    inv.issue_invoice(ctx, n, [inv.Line("Fiber", Decimal("500.00"))], issued_on=date(2026, 1, 1))
+    bs.record_payment(ctx, n, "500.00", date(2026, 1, 5))
+    refused_everywhere()  # invoiced and paid in full: balance 0.00
+    inv.issue_invoice(ctx, n, [inv.Line("Fiber", Decimal("500.00"))], issued_on=date(2026, 2, 1))
+    code, out, err = cli("mail", "send", customer, "--template", "payment_reminder")
+    assert code == 0, err
+    [item] = list_queue(ctx, number=n)
+    assert item.subject == "Payment reminder"
+    code, out, err = cli("--config", str(gateway), "sms", "send", customer, "--template", "payment_reminder")
+    assert code == 0, err
+
+
 def test_readonly_operator_cannot_send(cli, customer):
     assert cli("operator", "add", "viewer", "--role", "readonly")[0] == 0
     code, _, err = cli("mail", "send", customer, "--template", "payment_reminder", operator="viewer")
@@ -123,7 +166,7 @@ def test_sms_without_a_gateway_is_refused_and_queues_nothing(cli, customer, tmp_
 def test_mail_run_with_an_unwritable_journal_directory_is_one_line_and_sends_nothing(cli, customer, tmp_path,
                                                                                       monkeypatch):
     """The journal is what bounds duplicates after a crash: no journal, no sending."""
-    code, _, err = cli("mail", "send", customer, "--template", "payment_reminder")
+    code, _, err = cli("mail", "send", customer, "--template", "account_statement")
     assert code == 0, err
     blocked = tmp_path / "data"
     blocked.write_text("a file where the data directory should be")
@@ -150,7 +193,7 @@ def test_mail_run_once_on_a_locked_database_fails_and_leaves_the_queue_as_it_was
     assert cli("settings", "set", "sender_addresses", "noc@isp.example")[0] == 0
     code, number, err = cli("customer", "add", "--name", "Novák Jan", "--set", "email=jan@example.cz")
     assert code == 0, err
-    assert cli("mail", "send", number.strip(), "--template", "payment_reminder")[0] == 0
+    assert cli("mail", "send", number.strip(), "--template", "account_statement")[0] == 0
     dispose_engines()
     monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)
     config = tmp_path / "smtp.toml"

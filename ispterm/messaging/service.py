@@ -188,6 +188,19 @@ def card_context(ctx: Ctx, card, *, contact=None, extra: dict | None = None) -> 
     return {**own, **out, **(extra or {})}
 
 
+# Templates that ask the customer to pay what they owe (``owed``/``due_total``/``due_invoices``).
+REMINDER_TEMPLATES = frozenset({"payment_reminder"})
+
+
+def refuse_empty_reminder(number: int, template: str | None, context: dict[str, Any]) -> None:
+    """A payment reminder to a customer who owes nothing (no unpaid invoice, no negative
+    balance) is refused, e-mail or SMS, whoever sends it: it would ask for 0.00."""
+    if (template or "").strip() not in REMINDER_TEMPLATES:
+        return
+    if context["owed"] <= 0 and context["due_total"] <= 0:
+        raise ValidationError("template", f"customer {number} owes nothing: no payment reminder is sent")
+
+
 def _render_parts(context: dict, subject: str | None, body: str | None, html: str | None):
     return (tpl.render(subject, context, field="subject").strip() if subject else None,
             tpl.render(body, context, field="body") if body else "",
@@ -221,6 +234,7 @@ def send_email(ctx: Ctx, number: int, *, to: str | list[str] = "main", template:
         if contact is None:
             raise ValidationError("contact", f"contact {cid} is not a contact of customer {number}")
     context = card_context(ctx, card, contact=contact, extra=extra)
+    refuse_empty_reminder(number, template, context)
     with ctx.write() as s:
         if template is not None:
             t = find(s, "email", template)
@@ -289,6 +303,7 @@ def send_sms(ctx: Ctx, number: int, text: str | None = None, *, to: str | None =
     region = get_setting(ctx, "phone_region")
     divide_after = int(get_setting(ctx, "sms_divide_after_chars") or 0)
     context = card_context(ctx, card)
+    refuse_empty_reminder(number, template, context)
     with ctx.write() as s:
         if template is not None:
             text = find(s, "sms", template).body if not text else text
