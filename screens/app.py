@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 from textual.binding import Binding
 
+from screens.keys import OrderedKeys
 from screens.messages import Booted
 from themes import TCSS, THEMES, pick_theme
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 TABS = ("information", "billing", "notes", "history", "support")
 
 
-class IsptermApp(App[None]):
+class IsptermApp(OrderedKeys, App[None]):
     CSS_PATH = TCSS
     TITLE = "ispterm"
     ENABLE_COMMAND_PALETTE = True
@@ -39,6 +40,7 @@ class IsptermApp(App[None]):
                  readonly: bool = False, theme: str | None = None, config: Config | None = None,
                  header: CardHeader | None = None) -> None:
         super().__init__()
+        self._init_ordered_keys()
         from screens import pacing
         from screens.commands import ActionCommands, CustomerCommands
 

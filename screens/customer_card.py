@@ -1,21 +1,27 @@
-"""The customer card: a header strip and the five tabs, each built lazily when first shown."""
+"""The customer card: a header strip and the five tabs, each built when its pane is first shown.
+
+The screen owns which tab is on screen: when a pane is activated it mounts that pane's tab
+(the first time) or tells it so (``CardTab.activated``, which reloads it if the customer
+changed meanwhile), and moves the keyboard into it only if that pane is still the active one
+when the focus is applied (operators switch tabs faster than tabs load: focusing a widget in
+a pane that is no longer active would make the TabbedContent switch back to it).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from screens.app import TABS
 from screens.card.base import CardTab
-from screens.messages import AlertsLoaded, Booted, CardLoaded
+from screens.messages import Booted
 from screens.widgets import render
+from screens.work import Loads
 
 if TYPE_CHECKING:
     from ispterm.customers.card import CustomerCard
@@ -38,20 +44,6 @@ def tab_widget(key: str, number: int) -> CardTab:
 
     module, name = TAB_CLASSES[key]
     return getattr(importlib.import_module(module), name)(number, id=f"tab-{key}")
-
-
-class TabLoader(Static):
-    """Stands in a tab pane until the pane is first shown, then becomes the real tab."""
-
-    def __init__(self, key: str, number: int) -> None:
-        super().__init__("", id=f"loader-{key}")
-        self.key = key
-        self.number = number
-
-    def on_show(self) -> None:
-        if self.parent is not None:
-            self.parent.mount(tab_widget(self.key, self.number), after=self)
-            self.remove()
 
 
 def header_text(number: int, name: str, status: str | None, status_color: str | None,
@@ -77,7 +69,27 @@ def header_text(number: int, name: str, status: str | None, status_color: str | 
     return text
 
 
+class CardTabs(TabbedContent):
+    """The card's tabs switch only when the operator switches them (keys, a click on a tab)."""
+
+    def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        # Textual switches to the pane of any widget that gets the focus. A focus asked for
+        # earlier and applied late (a tab mounted, a dialog closed) must not take the card
+        # back to a tab the operator has left: the focus goes into the active pane instead.
+        event.stop()
+        event.prevent_default()  # not TabbedContent's own handler, which would switch
+        if event.tab_pane.id != self.active and self.active_pane is not None:
+            focus_in = getattr(self.screen, "focus_in", None)
+            if focus_in is not None:
+                focus_in(self.active_pane)
+
+
 class CustomerCardScreen(Screen):
+    # Textual's auto focus takes the first focusable widget in the DOM when nothing has the
+    # focus (on resume after a dialog, say): a table of another, hidden pane, which switches
+    # the card back to that pane. The card puts the focus into the active pane itself.
+    AUTO_FOCUS = ""
+
     BINDINGS = [
         *[Binding(str(i + 1), f"tab('{t}')", LABELS[t], id=f"card.tab.{t}", show=False)
           for i, t in enumerate(TABS)],
@@ -100,21 +112,23 @@ class CustomerCardScreen(Screen):
         self.root = root
         self.card: CustomerCard | None = None
         self.alerts_shown = False
+        self.loads = Loads(self)
+        self.busy: set[str] = set()  # what is loading: "card" and tab keys, shown in the header
+        self.header = Text(f"{number}  loading…")
+        self.mounted_tabs: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(Text(f"{self.number}  loading…"), id="card-header")
-        with TabbedContent(initial=self.start_tab, id="card-tabs"):
+        yield Static(self.header, id="card-header")
+        with CardTabs(initial=self.start_tab, id="card-tabs"):
             for i, key in enumerate(TABS):
-                with TabPane(f"{i + 1} {LABELS[key]}", id=key):
-                    if key == self.start_tab:
-                        yield Lazy(tab_widget(key, self.number))
-                    else:
-                        yield TabLoader(key, self.number)
+                yield TabPane(f"{i + 1} {LABELS[key]}", id=key)
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = f"Customer {self.number}"
+        # After the first frame: the header paints before the tab's module is imported.
+        self.call_after_refresh(self.mount_tab, self.start_tab)
         h = self.quick_header
         if h is not None:
             self._header(header_text(h.number, h.name, h.status, h.status_color, h.marks,
@@ -126,51 +140,66 @@ class CustomerCardScreen(Screen):
         self.load_card(alerts=True)
 
     def _header(self, text: Text) -> None:
-        self.query_one("#card-header", Static).update(text)
+        self.header = text
+        shown = text.copy()
+        if self.busy:
+            shown.append("  ⟳ loading…", style="italic")
+        self.query_one("#card-header", Static).update(shown)
+
+    def show_busy(self, busy: bool) -> None:
+        self._busy("card", busy)
+
+    def tab_busy(self, tab: CardTab, busy: bool) -> None:
+        self._busy(tab.id or "tab", busy)
+
+    def _busy(self, what: str, busy: bool) -> None:
+        if busy:
+            self.busy.add(what)
+        else:
+            self.busy.discard(what)
+        if self.is_mounted:
+            self._header(self.header)
 
     # Data ---------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="card")
     def load_card(self, alerts: bool = False) -> None:
         """The card read model for the header; with ``alerts`` (on opening only) the alert notes."""
-        from ispterm.customers.service import get_card
-        from ispterm.errors import IsptermError
-        from ispterm.notes.service import list_notes
+        number = self.number
+        want_alerts = alerts and not self.alerts_shown
 
-        ctx = self.app.wait_ctx()  # type: ignore[attr-defined]
-        try:
-            card = get_card(ctx, self.number)
-            self.post_message(CardLoaded(card))
-            if alerts and not self.alerts_shown and card.alert_count:
-                self.post_message(AlertsLoaded(list_notes(ctx, self.number, alerts_only=True)))
-        except IsptermError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+        def fetch(ctx: Any) -> tuple[CustomerCard, list[Any]]:
+            from ispterm.customers.service import get_card
+            from ispterm.notes.service import list_notes
 
-    def on_card_loaded(self, message: CardLoaded) -> None:
-        c = message.card
+            card = get_card(ctx, number)
+            notes = list_notes(ctx, number, alerts_only=True) if want_alerts and card.alert_count else []
+            return card, notes
+
+        self.loads.start("card", fetch, self._card_loaded)
+
+    def _card_loaded(self, result: tuple[CustomerCard, list[Any]]) -> None:
+        c, alerts = result
         self.card = c
         self.sub_title = c.name
         self._header(header_text(c.number, c.name, c.status, c.status_color,
                                  [(m.name, m.color) for m in c.marks], c.standing.balance,
                                  alerts=c.alert_count, former=c.former, deleted=c.deleted))
+        if alerts and not self.alerts_shown:
+            self.alerts_shown = True
+            from screens.dialogs.alert import AlertDialog
 
-    def on_alerts_loaded(self, message: AlertsLoaded) -> None:
-        if self.alerts_shown or not message.notes:
-            return
-        self.alerts_shown = True
-        from screens.dialogs.alert import AlertDialog
-
-        self.app.push_screen(AlertDialog(self.number, message.notes))
+            self.app.push_screen(AlertDialog(self.number, alerts))
 
     def refresh_card(self) -> None:
         """After a change (or a conflict): reload the header and the visible tab; the others
         reload when next shown."""
         self.load_card()
+        active = self.query_one(TabbedContent).active
         for tab in self.query(CardTab):
-            if tab.loaded and tab.is_on_screen:
+            if tab.id == f"tab-{active}":
                 tab.reload()
             else:
-                tab.loaded = False
+                tab.stale = True
 
     # Navigation ---------------------------------------------------------------------------
 
@@ -185,18 +214,46 @@ class CustomerCardScreen(Screen):
         self.action_tab(TABS[(index + delta) % len(TABS)])
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        # Put the keyboard inside the new tab so its own keys work at once.
         pane = event.pane
+        if pane.id in self.mounted_tabs:
+            tabs = pane.query(CardTab)
+            if tabs:
+                tabs.first().activated()
+        elif pane.id in TAB_CLASSES:
+            self.call_after_refresh(self.mount_tab, pane.id)
+        # Put the keyboard inside the new tab so its own keys work at once.
         self.call_after_refresh(self.focus_in, pane)
+
+    def mount_tab(self, key: str) -> None:
+        """Mount the tab of pane ``key`` (once; it loads its data when mounted)."""
+        if key in self.mounted_tabs or not self.is_attached:
+            return
+        self.mounted_tabs.add(key)
+        self.query_one(f"TabPane#{key}", TabPane).mount(tab_widget(key, self.number))
+
+    def on_screen_resume(self) -> None:
+        if self.focused is None:
+            tabs = self.query(TabbedContent)
+            if tabs and tabs.first().active_pane is not None:
+                self.call_after_refresh(self.focus_in, tabs.first().active_pane)
+
+    def tab_mounted(self, tab: CardTab) -> None:
+        """A tab mounted after its pane was activated: move the keyboard into it (if still there)."""
+        pane = tab.parent
+        if pane is not None and self.focused is None:
+            self.call_after_refresh(self.focus_in, pane)
 
     def focus_in(self, pane: Any) -> None:
         """Focus the tab's first table or scroll area, not a text box: digits and [ ] must
-        keep switching tabs until the operator asks for a box (with / or tab)."""
+        keep switching tabs until the operator asks for a box (with / or tab). Nothing
+        happens if another pane became active meanwhile."""
         from textual.widgets import Input, TextArea
 
+        if not pane.is_attached or self.query_one(TabbedContent).active != pane.id:
+            return
         candidates = [w for w in pane.query("*") if w.focusable and not isinstance(w, (Input, TextArea))]
         if candidates:
-            candidates[0].focus()
+            self.set_focus(candidates[0])  # now: Widget.focus() would apply it later
         elif self.focused is not None and pane not in self.focused.ancestors:
             self.set_focus(None)
 

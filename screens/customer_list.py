@@ -1,25 +1,28 @@
 """The customer list: search as you type over the whole database, a page at a time.
 
-Every keystroke starts a search worker (exclusive: a newer one supersedes it) that asks the
-indexed search service for one page; results for a query that is no longer typed are dropped.
+Every keystroke starts a search load (``Loads``: a newer one supersedes it, and the answer for
+a query that is no longer typed is dropped) that asks the indexed search service for one page.
 Scrolling to the last row fetches the next page, so no more rows than the operator has seen
-are ever loaded into the table.
+are ever loaded into the table. Enter acts on the results of what is in the box at that
+moment: pressed while the search for the current text is still on its way (digits and enter
+pasted or read by a barcode reader in one go), it opens the first result of that search when
+it lands, never a row of an older one.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
-from textual.worker import get_current_worker
 
-from screens.messages import Booted, SearchResults
+from screens.messages import Booted
 from screens.widgets import render
 from screens.widgets.result_list import Column, ResultList
+from screens.work import Loads
 
 if TYPE_CHECKING:
     from ispterm.customers.card import CustomerRow
@@ -58,6 +61,10 @@ class CustomerListScreen(Screen):
         self.more = False
         self.loading_more = False
         self.total: int | None = None  # customers in the database, counted once per screen
+        self.shown_query: str | None = None  # the query whose results the table holds
+        self.open_when_loaded = False  # enter came before the results of the typed text
+        self.keys_held: object | None = None  # the keyboard, held while that open waits
+        self.loads = Loads(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,6 +86,7 @@ class CustomerListScreen(Screen):
     @on(Input.Changed, "#search")
     def _typed(self, event: Input.Changed) -> None:
         self.query_text = event.value
+        self._open_done()  # enter was for the text before this change
         self.search(event.value)
 
     @on(Input.Submitted, "#search")
@@ -93,52 +101,74 @@ class CustomerListScreen(Screen):
         return max(MIN_PAGE, self.size.height + 4)
 
     def search(self, query: str, offset: int = 0) -> None:
-        self._search(query, offset, self.page)
+        limit = self.page
+        count = self.total is None and not query.strip()
 
-    @work(thread=True, exclusive=True, group="search")
-    def _search(self, query: str, offset: int, limit: int) -> None:
-        from ispterm.customers import service
+        def fetch(ctx: Any) -> tuple[list[CustomerRow], int | None]:
+            from ispterm.customers import service
 
-        ctx = self.app.wait_ctx()  # type: ignore[attr-defined]
-        if get_current_worker().is_cancelled:
-            return
-        if query.strip():
-            rows = service.search(ctx, query, limit=limit, offset=offset)
-        else:
-            rows = service.list_page(ctx, limit=limit, offset=offset)
-        if self.total is None and not query.strip():
-            self.total = service.customer_count(ctx)
-        if not get_current_worker().is_cancelled:
-            self.post_message(SearchResults(query, offset, rows, self.total, limit))
+            if query.strip():
+                rows = service.search(ctx, query, limit=limit, offset=offset)
+            else:
+                rows = service.list_page(ctx, limit=limit, offset=offset)
+            return rows, service.customer_count(ctx) if count else None
 
-    def on_search_results(self, message: SearchResults) -> None:
-        if message.query != self.query_text:
+        if offset == 0:
+            self.loads.cancel("more")  # a page of the old results is of no use now
+        self.loads.start("search" if offset == 0 else "more", fetch,
+                         lambda result: self._results(query, offset, limit, *result),
+                         failed=self._search_failed)
+
+    def _search_failed(self, error: Exception) -> None:
+        self._open_done()
+        self.loading_more = False
+        self.query_one("#list-status", Static).update(f"search failed: {error}", layout=False)
+
+    def _results(self, query: str, offset: int, limit: int, rows: list[CustomerRow],
+                 total: int | None) -> None:
+        if total is not None:
+            self.total = total
+        if query != self.query_text or (offset != 0 and offset != self.loaded_rows):
             return  # the operator typed on; a newer search is on its way
         results = self.query_one(ResultList)
-        if message.offset != 0 and message.offset != self.loaded_rows:
-            return
         with self.app.batch_update():  # one repaint for the rows and the status line
-            rows = [(row.number, self._cells(row)) for row in message.rows]
-            if message.offset == 0:
-                results.replace(rows)
+            cells = [(row.number, self._cells(row)) for row in rows]
+            if offset == 0:
+                results.replace(cells)
                 self.loaded_rows = 0
+                self.shown_query = query
             else:
-                results.extend(rows)
-            self.loaded_rows += len(message.rows)
-            self.more = len(message.rows) == message.limit
+                results.extend(cells)
+            self.loaded_rows += len(rows)
+            self.more = len(rows) == limit
             self.loading_more = False
-            self._status(message)
+            self._status(query)
+        if self.open_when_loaded and offset == 0:
+            self.open_when_loaded = False
+            self.open_selected()
+            self._open_done()
 
-    def _status(self, message: SearchResults) -> None:
+    def _open_done(self) -> None:
+        self.open_when_loaded = False
+        if self.keys_held is not None:
+            self.app.release_keys(self.keys_held)  # type: ignore[attr-defined]
+            self.keys_held = None
+
+    def show_busy(self, busy: bool) -> None:
+        if busy and self.open_when_loaded:
+            self.query_one("#list-status", Static).update(
+                f"searching {self.query_text!r}… enter opens the first match", layout=False)
+
+    def _status(self, query: str) -> None:
         status = self.query_one("#list-status", Static)
         shown = f"{self.loaded_rows}{'+' if self.more else ''}"
-        if not message.query.strip():
-            total = f" of {message.total_hint}" if message.total_hint is not None else ""
+        if not query.strip():
+            total = f" of {self.total}" if self.total is not None else ""
             status.update(f"{shown}{total} customers by name · type to search · enter opens", layout=False)
         elif self.loaded_rows == 0:
-            status.update(f"nothing matches {message.query!r}", layout=False)
+            status.update(f"nothing matches {query!r}", layout=False)
         else:
-            status.update(f"{shown} matching {message.query!r} · enter opens", layout=False)
+            status.update(f"{shown} matching {query!r} · enter opens", layout=False)
 
     @staticmethod
     def _cells(row: CustomerRow) -> tuple:
@@ -161,6 +191,14 @@ class CustomerListScreen(Screen):
     # Actions ------------------------------------------------------------------------------
 
     def open_selected(self) -> None:
+        """Open the highlighted result of the text in the box; if its search has not answered
+        yet, open the first result when it does."""
+        if self.shown_query != self.query_text or self.loads.pending("search"):
+            self.open_when_loaded = True
+            if self.keys_held is None:  # what is typed next belongs to the card it opens
+                self.keys_held = self.app.hold_keys()  # type: ignore[attr-defined]
+            self.show_busy(True)
+            return
         key = self.query_one(ResultList).cursor_key
         if key is not None:
             self.app.open_card(int(key))  # type: ignore[attr-defined]

@@ -1,7 +1,11 @@
-"""What every card tab shares: lazy data loading in a thread, and service calls off the UI thread.
+"""What every card tab shares: its data loaded through the app's work model, and writes.
 
 A tab implements ``fetch(ctx)`` (runs in a worker thread, calls services, returns plain data)
-and ``show(data)`` (runs on the UI thread, renders it). Writes go through ``call_service``,
+and ``show(data)`` (runs on the UI thread, renders it). The tab is mounted when its pane is
+first activated and loads then; the card screen tells it when its pane is activated again
+(``activated``) and when the customer changed (``refresh``): the visible tab reloads at once,
+the others are marked stale and reload when next shown. Loads go through ``Loads``, so only
+the newest answer lands, never on a tab that is gone. Writes go through ``call_service``,
 which runs the service in a thread and turns typed errors into a notification, a conflict
 dialog or an ``on_error`` callback (for inline form errors), so no tab freezes on the database.
 """
@@ -11,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from textual.message import Message
 from textual.widget import Widget
 
-from screens.work import call_service
+from screens.work import Loads, call_service
 
 if TYPE_CHECKING:
     from ispterm.context import Ctx
@@ -27,22 +30,12 @@ class CardTab(Widget, can_focus=False):
     CardTab { height: 1fr; }
     """
 
-    class Loaded(Message):
-        def __init__(self, tab: CardTab, data: Any) -> None:
-            self.tab = tab
-            self.data = data
-            super().__init__()
-
-    class Failed(Message):
-        def __init__(self, tab: CardTab, error: Exception) -> None:
-            self.tab = tab
-            self.error = error
-            super().__init__()
-
     def __init__(self, number: int, **kw: Any) -> None:
         super().__init__(**kw)
         self.number = number
-        self.loaded = False
+        self.loaded = False  # the data shown is the answer of a finished load
+        self.stale = False  # the customer changed since; reload when next shown
+        self.loads = Loads(self)
 
     @property
     def ctx(self) -> Ctx:
@@ -54,42 +47,34 @@ class CardTab(Widget, can_focus=False):
 
     # Loading ------------------------------------------------------------------------------
 
-    def on_show(self) -> None:
-        if not self.loaded:
+    def on_mount(self) -> None:
+        self.reload()
+        tab_mounted = getattr(self.screen, "tab_mounted", None)
+        if tab_mounted is not None:
+            tab_mounted(self)
+
+    def activated(self) -> None:
+        """The card switched to this tab's pane."""
+        if self.stale:
             self.reload()
-        if self.screen.focused is None:
-            # The tab was mounted (lazily) after the switch that wanted to focus it.
-            focus_in = getattr(self.screen, "focus_in", None)
-            if focus_in is not None:
-                focus_in(self)
 
     def reload(self) -> None:
-        self.run_worker(self._load, thread=True, exclusive=True, group=f"load-{id(self)}",
-                        name=f"load {type(self).__name__}")
+        self.stale = False
+        self.loads.start("tab", self.fetch, self._loaded)
 
-    def _load(self) -> None:
-        from ispterm.errors import IsptermError
-
-        ctx = self.app.wait_ctx()  # type: ignore[attr-defined]
-        try:
-            data = self.fetch(ctx)
-        except IsptermError as exc:
-            self.post_message(self.Failed(self, exc))
-            return
-        self.post_message(self.Loaded(self, data))
-
-    def on_card_tab_loaded(self, message: CardTab.Loaded) -> None:
-        if message.tab is not self:
-            return
-        message.stop()
+    def _loaded(self, data: Any) -> None:
         self.loaded = True
-        self.show(message.data)
+        self.show(data)
 
-    def on_card_tab_failed(self, message: CardTab.Failed) -> None:
-        if message.tab is not self:
-            return
-        message.stop()
-        self.notify(str(message.error), title="Could not load", severity="error")
+    def show_busy(self, busy: bool) -> None:
+        busy_tab = getattr(self.screen, "tab_busy", None)
+        if busy_tab is not None:
+            busy_tab(self, busy)
+
+    def show_failure(self, error: Exception) -> None:
+        self.stale = True  # try again when next shown (or ctrl+r)
+        self.notify(f"{error}\nctrl+r tries again.", title="Could not load", severity="error",
+                    timeout=8)
 
     def fetch(self, ctx: Ctx) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -128,23 +128,23 @@ async def _latency(url: str, words: list[str]) -> list[float]:
     shown: dict[str, asyncio.Event] = {}
     times: list[float] = []
     search_original = CustomerListScreen.search
-    results_original = CustomerListScreen.on_search_results
+    results_original = CustomerListScreen._results
 
     def search(self, query, offset=0):
         if offset == 0:
             started[query] = time.perf_counter()
         search_original(self, query, offset)
 
-    def results(self, message):
-        results_original(self, message)
-        if message.offset == 0 and message.query in shown and message.query == self.query_text:
-            def painted(query=message.query):
+    def results(self, query, offset, limit, rows, total):
+        results_original(self, query, offset, limit, rows, total)
+        if offset == 0 and query in shown and query == self.query_text:
+            def painted(query=query):
                 times.append((time.perf_counter() - started[query]) * 1000)
                 shown[query].set()
             self.call_after_refresh(painted)
 
     CustomerListScreen.search = search
-    CustomerListScreen.on_search_results = results
+    CustomerListScreen._results = results
     app = make_app(url, "bench")
     try:
         async with app.run_test(size=(80, 24)) as pilot:
@@ -161,7 +161,7 @@ async def _latency(url: str, words: list[str]) -> list[float]:
                 shown.clear()
     finally:
         CustomerListScreen.search = search_original
-        CustomerListScreen.on_search_results = results_original
+        CustomerListScreen._results = results_original
     return times
 
 
