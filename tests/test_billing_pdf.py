@@ -282,5 +282,5 @@ def test_service_settings_mail_to_a_technician(cli, ctx):
     [item] = list_queue(ctx, number=n)
     assert item.to == "tech@isp.example" and item.attachments[0][0] == f"service-settings-{n}.pdf"
     code, _, err = cli("billing", "service-settings", str(n), "--send", "not an address")
-    assert code == 1 and err.startswith("error: to:")
+    assert code == 1 and err.startswith("error: --send:")
     assert len(list_queue(ctx, number=n)) == 1

@@ -60,6 +60,35 @@ def test_bad_input_is_one_line_exit_1_and_changes_nothing(cli, args, message):
     assert cli("history", "--limit", "1000", "--json")[1] == history_before
 
 
+@pytest.mark.parametrize("args,start", [
+    # Services name their fields (due, amount, due_on, ...); a command's error names what the
+    # user typed there: the option, or the argument in capitals.
+    (["billing", "invoice", "{n}", "--line", "Fiber:13", "--issued-on", "2026-11-10", "--due-on", "2026-11-01"],
+     "--due-on: the due date is before the issue date"),
+    (["billing", "invoice", "{n}", "--line", "Fiber:13:1:150"], "--line: VAT rate must be between 0 and 100"),
+    (["billing", "pay", "{n}", "abc"], "AMOUNT: not an amount"),
+    (["billing", "pay", "{n}", "5", "--vs", "abc"], "--vs: a variable symbol has digits only"),
+    (["billing", "invoice-run", "--period", "2026-13"], "--period: expected YYYY-MM"),
+    (["billing", "pdf", "202600001", "--group", "nosuch"], "--group: unknown billing group 'nosuch'"),
+    (["billing", "group", "edit", "Main"], "--set: nothing to change"),
+    (["billing", "service-settings", "{n}", "--send", "not an address"], "--send: not a valid e-mail address"),
+    (["billing", "import", "{file}", "--csv-delimiter", ";;"], "--csv-delimiter: must be one character"),
+    (["billing", "import", "{file}", "--format", "pdf"], "--format: unknown statement format 'pdf'"),
+    (["task", "add", "Fix", "--due", "2026-02-30"], "--due: no such date"),
+    (["task", "add", "Fix", "--assign", "nobody"], "--assign: unknown operator 'nobody'"),
+    (["service", "add", "{n}", "--plan", "Fiber", "--price", "1", "--vat", "x"], "--vat: not an amount"),
+    (["mail", "queue", "--status", "lost"], "--status: must be one of"),
+    (["mail", "template", "show", "welcome", "--kind", "fax"], "--kind: must be one of"),
+    (["mail", "contact", "1", "account_statement", "--from", "2026-13-01"], "--from: no such date"),
+    (["mail", "send", "{n}", "--subject", "S", "--body-file", "/nonexistent/body.txt"], "--body-file: cannot read"),
+])
+def test_errors_name_the_option_the_user_typed(cli, args, start):
+    n = cli("customer", "add", "--name", "Flag Customer")[1].strip()
+    code, out, err = cli(*[a.replace("{n}", n).replace("{file}", __file__) for a in args])
+    assert (code, out) == (1, "")
+    assert err.startswith(f"error: {start}") and err.count("\n") == 1, err
+
+
 def test_notes_private_flag_through_cli(cli):
     n = cli("customer", "add", "--name", "Cli Notes")[1].strip()
     assert cli("operator", "add", "eva", "--role", "support")[0] == 0
@@ -195,3 +224,17 @@ def test_contacts_and_services_through_cli(cli):
     assert data["services"][0]["ips"][0]["address"] == "185.1.2.3"
     code, _, err = cli("service", "add", n, "--plan", "X", "--price", "1", "--ip", "185.1.2.3")
     assert code == 1 and "already used" in err
+
+
+def test_flags_rename_every_field_of_a_form_error():
+    from ispterm.cli.state import flags
+    from ispterm.errors import InvalidFields, ValidationError
+
+    @flags(due="--due-on")
+    def command():
+        raise InvalidFields([ValidationError("due", "bad"), ValidationError("lines", "none")])
+
+    with pytest.raises(InvalidFields) as info:
+        command()
+    assert str(info.value) == "--due-on: bad; lines: none"
+    assert [e.field for e in info.value.errors] == ["--due-on", "lines"]

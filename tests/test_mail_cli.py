@@ -65,7 +65,7 @@ def test_templates_and_variables(cli, customer, tmp_path):
     body = tmp_path / "t.txt"
     body.write_text("Hi {{ name }}, call {{ hotline }}\n")
     code, _, err = cli("mail", "template", "add", "call", "--subject", "Call us", "--body-file", str(body))
-    assert code == 1 and err == "error: body: line 1: unknown variable 'hotline'; see 'ispterm mail variables'\n"
+    assert code == 1 and err == "error: --body-file: line 1: unknown variable 'hotline'; see 'ispterm mail variables'\n"
     assert cli("mail", "variable", "hotline", "800 123 456")[0] == 0
     assert cli("mail", "template", "add", "call", "--subject", "Call us", "--body-file", str(body))[0] == 0
     code, out, _ = cli("mail", "template", "show", "call")

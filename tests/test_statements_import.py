@@ -258,7 +258,7 @@ def test_cli_import_unmatched_assign(cli, ctx):
     assert code == 1 and out == ""
     assert err.strip() == ("error: gpc_bad_amount.gpc: line 3 columns 49-60: amount '0000005O0000' is not a number")
     code, _, err = cli("billing", "import", str(DATA / "csv/ispterm_generic_noref.csv"), "--csv-column", "date")
-    assert code == 1 and err.startswith("error: csv-column: expected FIELD=COLUMN")
+    assert code == 1 and err.startswith("error: --csv-column: expected FIELD=COLUMN")
     code, out, _ = cli("billing", "import", str(DATA / "csv/fio-api-spec_example.csv"), "--dry-run")
     assert code == 0 and out.startswith("dry run, nothing written")
     code, out, _ = cli("billing", "imports", "--json")

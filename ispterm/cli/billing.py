@@ -50,6 +50,7 @@ def group_list(as_json: JsonOpt = False) -> None:
 
 
 @group_app.command("add", help="Add a billing group: --set company_name=... --set iban=...")
+@state.flags(set="--set")
 def group_add(name: str, sets: SetOpt = None) -> None:
     from ispterm.billing import groups
 
@@ -58,6 +59,7 @@ def group_add(name: str, sets: SetOpt = None) -> None:
 
 
 @group_app.command("edit", help="Change a billing group: --set FIELD=VALUE ...")
+@state.flags(set="--set")
 def group_edit(name: str, sets: SetOpt = None) -> None:
     from ispterm.billing import groups
 
@@ -68,6 +70,7 @@ def group_edit(name: str, sets: SetOpt = None) -> None:
 # ------------------------------------------------------------------------- invoice run
 
 @app.command("invoice-run", help="Invoice every eligible customer for a period (safe to repeat).")
+@state.flags(period="--period")
 def invoice_run(
     period: Annotated[str, typer.Option("--period", help="YYYY-MM", metavar="YYYY-MM")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be created.")] = False,
@@ -124,6 +127,7 @@ def _parse_line(raw: str):
 
 
 @app.command("invoice", help='Issue an invoice: --line "DESC:PRICE[:QTY[:VAT]]" (prices include VAT).')
+@state.flags(due="--due-on", lines="--line", quantity="--line", vat="--line")
 def invoice(
     number: int,
     lines: Annotated[list[str], typer.Option("--line", metavar="DESC:PRICE[:QTY[:VAT]]")],
@@ -142,6 +146,7 @@ def invoice(
 
 
 @app.command("pay", help="Record a payment received from a customer.")
+@state.flags(amount="AMOUNT", vs="--vs")
 def pay(
     number: int,
     amount: str,
@@ -217,6 +222,7 @@ OutOpt = Annotated[Optional[Path], typer.Option("-o", "--output", help="PDF file
 
 
 @app.command("pdf", help="Render an invoice to PDF (with the payment QR code).")
+@state.flags(group="--group", billing_group="--group")
 def pdf(invoice_number: str, output: OutOpt = None,
         group: Annotated[Optional[str], typer.Option("--group", help="Billing group, when numbers repeat.")] = None) -> None:
     from ispterm.billing.printing import invoice_pdf
@@ -246,6 +252,7 @@ def statement(
 
 
 @app.command("service-settings", help="The customer's service settings (IP, DNS, MAC) as PDF.")
+@state.flags(to="--send", contact="--send")
 def service_settings(
     number: int,
     output: OutOpt = None,

@@ -13,7 +13,10 @@ import typer
 
 from ispterm.cli import state
 
+_CSV_OPTIONS = ("csv-preset", "csv-column", "csv-delimiter", "csv-encoding", "csv-date-format")
 
+
+@state.flags(format="--format", **{name: f"--{name}" for name in _CSV_OPTIONS})
 def import_statement(
     file: Annotated[Path, typer.Argument(help="The statement file (camt.053 XML, ABO/GPC or CSV).")],
     fmt: Annotated[Optional[str], typer.Option("--format", help="camt053, gpc or csv (default: detected).")] = None,

@@ -44,6 +44,7 @@ def delete(contact_id: int) -> None:
 
 
 @service_app.command("add", help="Add a service with its IP addresses to a customer.")
+@state.flags(plan="--plan", price="--price", vat_rate="--vat", ip="--ip", mac="--mac", dns="--dns")
 def add_service(
     number: int,
     plan: Annotated[str, typer.Option(help="Plan name, e.g. 'Fiber 250'.")],

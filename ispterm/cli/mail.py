@@ -31,6 +31,9 @@ def _read_text(path: Path | None, what: str) -> str | None:
 
 
 @app.command("send", help="Queue an e-mail to a customer (template or subject + body).")
+@state.flags(to="--to", contact="--to", sender="--sender", priority="--priority", attach="--attach",
+             template="--template", subject="--subject", body="--body-file", html="--html-file",
+             **{"body-file": "--body-file", "html-file": "--html-file"})
 def send(
     number: int,
     template: Annotated[Optional[str], typer.Option("--template", help="E-mail template name.")] = None,
@@ -58,6 +61,7 @@ def send(
 
 
 @app.command("queue", help="List queued, sent and failed messages (newest first).")
+@state.flags(status="--status", kind="--kind")
 def queue_(
     status: Annotated[Optional[str], typer.Option("--status", help="queued, sending, sent, failed or cancelled.")] = None,
     kind: Annotated[Optional[str], typer.Option("--kind", help="email or sms.")] = None,
@@ -114,6 +118,7 @@ def cancel(message_id: int) -> None:
 
 
 @app.command("contact", help="Welcome, password reset or account statement mail to a contact person.")
+@state.flags(**{"from": "--from", "until": "--until"})
 def contact(
     contact_id: int,
     which: Annotated[str, typer.Argument(help="welcome, password_reset or account_statement.")],
@@ -134,6 +139,7 @@ def contact(
 
 
 @app.command("settings", help="Send the customer's service settings as a PDF (to the customer or a technician).")
+@state.flags(to="--to", contact="--to", technician="--technician", sender="--sender")
 def service_settings(
     number: int,
     to: Annotated[str, typer.Option("--to", help="main, technical, ... or an address.")] = "main",
@@ -210,6 +216,7 @@ def variable(name: str, value: str,
 
 
 @template_app.command("list", help="List templates.")
+@state.flags(kind="--kind")
 def template_list(
     kind: Annotated[Optional[str], typer.Option("--kind", help="email or sms.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -225,6 +232,7 @@ def template_list(
 
 
 @template_app.command("show", help="Print a template.")
+@state.flags(kind="--kind")
 def template_show(name: str, kind: Annotated[str, typer.Option("--kind")] = "email",
                   as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     from ispterm.messaging.catalog import get_template
@@ -249,6 +257,8 @@ def _save(name: str, kind: str, subject, body_file, html_file, create: bool, ver
 
 
 @template_app.command("add", help="Add a template; unknown variables or syntax errors are refused.")
+@state.flags(kind="--kind", subject="--subject", body="--body-file", html="--html-file",
+             **{"body-file": "--body-file", "html-file": "--html-file"})
 def template_add(
     name: str,
     kind: Annotated[str, typer.Option("--kind", help="email or sms.")] = "email",
@@ -260,6 +270,8 @@ def template_add(
 
 
 @template_app.command("edit", help="Change a template's subject, body or HTML.")
+@state.flags(kind="--kind", subject="--subject", body="--body-file", html="--html-file",
+             **{"body-file": "--body-file", "html-file": "--html-file"})
 def template_edit(
     name: str,
     kind: Annotated[str, typer.Option("--kind", help="email or sms.")] = "email",

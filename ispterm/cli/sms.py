@@ -12,6 +12,7 @@ app = typer.Typer(help="SMS through the configured HTTP gateway.", no_args_is_he
 
 
 @app.command("send", help="Queue an SMS about a customer (to their mobile unless --to).")
+@state.flags(to="--to", text="TEXT", template="--template", priority="--priority")
 def send(
     number: int,
     text: Annotated[Optional[str], typer.Argument(help="Text (variables allowed).")] = None,

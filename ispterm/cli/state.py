@@ -58,3 +58,40 @@ def print_json(data: Any) -> None:
 def local_time(value) -> str:
     """Times are stored in UTC and shown in the machine's local time."""
     return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def flags(**names: str):
+    """Make a command's errors name what the user typed: services name their own fields
+    (``due``, ``amount``, ``due_on``), which the app maps to its labels; the command maps them
+    to its options and arguments (``--due-on``, ``AMOUNT``, ``--due``). Fields not named here
+    stay as they are. ``@flags(due="--due-on")`` goes under ``@app.command``."""
+    import functools
+
+    def wrap(command):
+        @functools.wraps(command)
+        def run(*args, **kwargs):
+            from ispterm.errors import ValidationError
+
+            try:
+                return command(*args, **kwargs)
+            except ValidationError as exc:
+                renamed = renamed_error(exc, names)
+                if renamed is exc:
+                    raise
+                raise renamed from None
+
+        return run
+
+    return wrap
+
+
+def renamed_error(exc, names: dict[str, str]):
+    """``exc`` with its field(s) named as in ``names``; ``exc`` itself when none is."""
+    from ispterm.errors import InvalidFields, ValidationError
+
+    if isinstance(exc, InvalidFields):
+        parts = [renamed_error(e, names) for e in exc.errors]
+        return exc if all(a is b for a, b in zip(parts, exc.errors)) else InvalidFields(parts)
+    if exc.field not in names:
+        return exc
+    return ValidationError(names[exc.field], exc.why)

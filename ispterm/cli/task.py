@@ -12,6 +12,7 @@ app = typer.Typer(help="Tech-support tasks.", no_args_is_help=True)
 
 
 @app.command("add", help="Create a task, for a customer when NUMBER is given.")
+@state.flags(title="TITLE", due_on="--due", type="--type", priority="--priority", assignees="--assign")
 def add(
     title: str,
     number: Annotated[Optional[int], typer.Option("--customer", help="Customer number.")] = None,
@@ -45,6 +46,7 @@ def list_(
 
 
 @app.command("status", help="Change a task's status (new, in_progress, waiting, done, cancelled).")
+@state.flags(status="NEW_STATUS")
 def status(task_id: int, new_status: str) -> None:
     from ispterm.support.service import update_task
 
