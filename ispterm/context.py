@@ -2,6 +2,10 @@
 
 One service call is one unit of work: ``with ctx.write() as s:`` opens a transaction that
 takes the SQLite write lock up front, and commits (with its audit rows) or rolls back whole.
+
+Time comes only from ``ctx.clock``: ``ctx.now()`` is the instant (UTC), ``ctx.today()`` the
+local calendar date. No service reads the machine's clock itself, so a test (or a run that
+replays a day) sets the time by giving the Ctx a clock.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from ispterm.errors import PermissionDenied
@@ -71,7 +75,15 @@ class Ctx:
         return roles.PRIVATE_NOTES_ALL in self.actor.permissions
 
     def now(self) -> datetime:
+        """The current instant (aware, UTC) by this Ctx's clock."""
         return self.clock()
+
+    def today(self) -> date:
+        """The local calendar date of ``now()``: what an operator means by "today" (a default
+        issue or payment date, a due date, a default period). Times are stored in UTC, but at
+        00:30 on 1 January in Prague it is still 31 December in UTC. Local is this machine's
+        zone (TZ), the zone every time is shown in (Europe/Prague for our operators)."""
+        return self.now().astimezone().date()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -79,12 +91,18 @@ class Ctx:
         from sqlmodel import Session
 
         import ispterm.store.models  # noqa: F401  (registers the audit and search listeners)
+        from ispterm.store.types import unit_now
 
-        with Session(self.engine, expire_on_commit=False) as session:
-            session.info["actor"] = self.actor
-            session.info["now"] = self.now()
-            with session.begin():
-                yield session
+        now = self.now()  # one instant for the whole unit of work
+        token = unit_now.set(now)  # the default created_at/updated_at of rows made in it
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                session.info["actor"] = self.actor
+                session.info["now"] = now
+                with session.begin():
+                    yield session
+        finally:
+            unit_now.reset(token)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -2172,7 +2172,7 @@ class _Generator:
         self.payment = _Bulk(conn, t["payment"], self.PAYMENT,
                              ["received_on", "amount", "created_at"])
         self.allocation = _Bulk(conn, t["payment_allocation"], self.ALLOCATION, ["amount"])
-        self.today = now.date()
+        self.today = now.astimezone().date()  # the local date of now, as Ctx.today()
         this_month = date(self.today.year, self.today.month, 1)
         self.months = [_add_months(this_month, k - months) for k in range(months)]
         self.group_id = group_id

@@ -31,6 +31,7 @@ from ispterm.messaging.model import MessageTemplate, SystemVariable
 from ispterm.notes.model import Note
 from ispterm.operators.model import Operator
 from ispterm.settings.model import AdditionalField, CodeItem, Setting
+from ispterm.store.types import session_now
 from ispterm.support.model import Task
 
 ENTITY = {
@@ -103,7 +104,7 @@ def record(
 def _row(session, customer_id, entity, entity_id, action, field, old, new, summary, private_to):
     actor = session.info.get("actor")
     return {
-        "at": session.info.get("now") or _now(),
+        "at": session_now(session),
         "operator": actor.login if actor else "system",
         "customer_id": customer_id,
         "entity": entity,
@@ -115,12 +116,6 @@ def _row(session, customer_id, entity, entity_id, action, field, old, new, summa
         "summary": summary,
         "private_to": private_to,
     }
-
-
-def _now() -> datetime:
-    from ispterm.store.types import utcnow
-
-    return utcnow()
 
 
 def _customer_id(session: Session, obj: Any) -> int | None:
@@ -182,7 +177,7 @@ def _describe(obj: Any) -> str:
 @event.listens_for(Session, "before_flush")
 def _stamp(session: Session, _ctx, _instances) -> None:
     actor = session.info.get("actor")
-    now = session.info.get("now") or _now()
+    now = session_now(session)
     created = session.info.setdefault("audit_created", set())
     bumped = session.info.setdefault("audit_bumped", set())
     for obj in session.dirty:

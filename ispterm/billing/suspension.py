@@ -165,7 +165,7 @@ def run(ctx: Ctx, *, dry_run: bool = False, today: date | None = None, notify: b
     from ispterm.customers.lookup import customer_by_number
 
     ctx.require(CUSTOMER_LIFECYCLE)
-    today = today or ctx.now().astimezone().date()
+    today = today or ctx.today()
     if notify:
         from ispterm.billing import notify as mail
 

@@ -134,13 +134,12 @@ def invoice(
     issued_on: Annotated[Optional[str], typer.Option("--issued-on", metavar="DATE")] = None,
     due_on: Annotated[Optional[str], typer.Option("--due-on", metavar="DATE")] = None,
 ) -> None:
-    from datetime import date
-
     from ispterm.billing.invoicing import issue_invoice
 
     parsed = [_parse_line(raw) for raw in lines]
-    inv = issue_invoice(state.ctx(), number, parsed,
-                        issued_on=_date(issued_on, "--issued-on") or date.today(),
+    ctx = state.ctx()
+    inv = issue_invoice(ctx, number, parsed,
+                        issued_on=_date(issued_on, "--issued-on") or ctx.today(),
                         due_on=_date(due_on, "--due-on"))
     typer.echo(f"invoice {inv.number} (id {inv.id}) issued: {inv.total}, due {inv.due_on}, VS {inv.vs}")
 
@@ -153,11 +152,10 @@ def pay(
     on: Annotated[Optional[str], typer.Option("--on", metavar="DATE", help="Received on (default today).")] = None,
     vs: Annotated[Optional[str], typer.Option("--vs")] = None,
 ) -> None:
-    from datetime import date
-
     from ispterm.billing.service import record_payment
 
-    p = record_payment(state.ctx(), number, amount, _date(on, "--on") or date.today(), vs=vs)
+    ctx = state.ctx()
+    p = record_payment(ctx, number, amount, _date(on, "--on") or ctx.today(), vs=vs)
     typer.echo(f"payment {p.id} of {p.amount} recorded ({p.allocated} settles invoices)")
 
 

@@ -130,11 +130,12 @@ def contact(
     from ispterm import validation as v
     from ispterm.messaging.notices import send_contact_mail
 
+    ctx = state.ctx()
     period = None
     if date_from or date_to:
         period = (v.iso_date(date_from, field="from") if date_from else date(1970, 1, 1),
-                  v.iso_date(date_to, field="until") if date_to else date.today())
-    queued = send_contact_mail(state.ctx(), contact_id, which, period=period)
+                  v.iso_date(date_to, field="until") if date_to else ctx.today())
+    queued = send_contact_mail(ctx, contact_id, which, period=period)
     typer.echo(f"message {queued.id} queued to {queued.to}")
 
 

@@ -139,7 +139,7 @@ def add_service(ctx: Ctx, number: int, plan: str, price: str, *, vat_rate: str =
             if owner is not None:
                 raise ValidationError("ip", f"{address} is already used by customer {owner}")
         service = Service(customer_id=c.id, plan=plan, price=amount, vat_rate=rate, dns=dns,
-                          started_on=ctx.now().date())
+                          started_on=ctx.today())  # the local date: today in Prague
         s.add(service)
         s.flush()
         for address in addresses:

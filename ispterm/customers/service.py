@@ -59,7 +59,7 @@ def _alerts(ctx: Ctx, session: Session, customer_id: int) -> int:
 def _card(ctx: Ctx, s: Session, c: Customer) -> CustomerCard:
     """The card as the app and the CLI show it: alert notes this operator sees, and whether
     the next suspension run releases a suspended customer, judged on the Ctx's date."""
-    return load_card(s, c, alert_count=_alerts(ctx, s, c.id), today=ctx.now().astimezone().date())
+    return load_card(s, c, alert_count=_alerts(ctx, s, c.id), today=ctx.today())
 
 
 def get_card(ctx: Ctx, number: int) -> CustomerCard:
@@ -323,10 +323,10 @@ def _set_extra(s: Session, c: Customer, name: str, value: str | None) -> None:
 def _touch(s: Session, c: Customer) -> None:
     """Changing a linked record is a change of the customer: bump its version and stamp."""
     if c.id is not None and c not in s.new:
-        from ispterm.store.types import utcnow
+        from ispterm.store.types import session_now
 
         # A column change makes the audit listener stamp updated_by and bump the version.
-        c.updated_at = s.info.get("now") or utcnow()
+        c.updated_at = session_now(s)
 
 
 # Lifecycle (INF-9) ------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def load(ctx, number: int) -> SettingsDoc:
                                          sv.started_on) for sv in card.services if sv.active)
         address = tuple(x for x in (c.street, " ".join(y for y in (c.zip, c.city) if y)) if x)
         return SettingsDoc(c.number, c.name, address, group.company_name or group.name, services,
-                           ctx.now().date())
+                           ctx.today())
 
 
 def render(doc: SettingsDoc) -> bytes:

@@ -73,7 +73,7 @@ def send_contact_mail(ctx: Ctx, contact_id: int, which: str, *, sender: str | No
         if which == "account_statement":
             from ispterm.billing.account import statement_pdf
 
-            today = ctx.now().date()
+            today = ctx.today()
             start, end = period or (today - timedelta(days=365), today)
             if start > end:
                 raise ValidationError("period", f"starts after it ends ({start} > {end})")

@@ -31,7 +31,7 @@ from ispterm.messaging.compose import Attachment, build_email
 from ispterm.messaging.journal import Entry
 from ispterm.messaging.model import OutboundAttachment, OutboundContent, OutboundMessage
 from ispterm.store.quick import pyformat
-from ispterm.store.types import utcnow
+from ispterm.store.types import session_now
 from ispterm.support.model import Communication
 
 SMTP_POLICY = email.policy.SMTP
@@ -80,7 +80,7 @@ def enqueue(s: Session, *, kind: str, recipients: list[str], body: str, message_
     An e-mail is built here, once: headers are checked (no CR/LF) and the bytes stored.
     """
     actor = s.info.get("actor")
-    now = s.info.get("now") or utcnow()
+    now = session_now(s)  # the Ctx clock of the caller's transaction
     raw = None
     if kind == "email":
         raw = build_email(sender=sender or "", recipients=recipients, subject=subject or "", body=body,

@@ -8,7 +8,7 @@ history rows. Delivery is the sender's job (``sender.py``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -181,7 +181,7 @@ def card_context(ctx: Ctx, card, *, contact=None, extra: dict | None = None) -> 
         "service_mac": next((i.mac for i in active.ips if i.mac), "") if active else "",
         "service_dns": (active.dns or "") if active else "",
         "contact_name": contact.name if contact else "", "contact_login": (contact.portal_login or "") if contact else "",
-        "portal_password": "", "today": date.today(), "operator": ctx.actor.name or ctx.actor.login, "text": "",
+        "portal_password": "", "today": ctx.today(), "operator": ctx.actor.name or ctx.actor.login, "text": "",
     }
     with ctx.read() as s:
         own = system_variables(s)

@@ -11,7 +11,8 @@ from decimal import Decimal
 
 from sqlmodel import Field, SQLModel
 
-from ispterm.store.types import Money, Percent, UTCDateTime, utcnow
+from ispterm.store import types
+from ispterm.store.types import Money, Percent, UTCDateTime
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -34,7 +35,8 @@ def percent_field(default: Decimal | None = Decimal("0.00"), **kw) -> Decimal:
 
 def time_field(nullable: bool = False, default_now: bool = True, **kw) -> datetime:
     if default_now:
-        return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=nullable, **kw)
+        # The time of the Ctx.write the row is made in (the Ctx clock), not the machine's.
+        return Field(default_factory=types.default_now, sa_type=UTCDateTime, nullable=nullable, **kw)
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable, **kw)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -81,4 +82,25 @@ class UTCDateTime(TypeDecorator):
 
 
 def utcnow() -> datetime:
+    """The machine's clock, in UTC. Services never call it: they take ``ctx.now()``; it is
+    the default of ``Ctx.clock`` and the clock of what runs outside a Ctx (the sender)."""
     return datetime.now(UTC)
+
+
+# The instant of the unit of work being written here (``Ctx.write`` sets it for the length of
+# its transaction), so that a row's default ``created_at``/``updated_at`` is the Ctx clock's
+# time, like every other time stamped in that transaction, and not the machine's.
+unit_now: ContextVar[datetime | None] = ContextVar("ispterm_unit_now", default=None)
+
+
+def default_now() -> datetime:
+    """The default of a time column: the instant of the current ``Ctx.write``; outside one
+    (a migration, a Session no Ctx opened) there is no Ctx clock, only the machine's."""
+    return unit_now.get() or utcnow()
+
+
+def session_now(session) -> datetime:
+    """The instant of the unit of work ``session`` belongs to: the Ctx clock, read once by
+    ``Ctx.write`` (every row of one change carries the same time). A Session no Ctx opened
+    (there is none in ispterm) has no clock but the machine's."""
+    return session.info.get("now") or utcnow()

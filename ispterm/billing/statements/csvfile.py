@@ -80,8 +80,10 @@ def layout(preset: str | None = None, *, columns: dict[str, str] | None = None, 
         except LookupError:
             raise ValidationError("csv-encoding", f"unknown encoding {encoding!r}") from None
     if date_format is not None:
+        # A fixed probe day, not today: on 29 February a format without the year ("%d.%m.")
+        # would not read back (strptime takes 1900, not a leap year) and be refused that day only.
         try:
-            datetime.strptime(date.today().strftime(date_format), date_format)
+            datetime.strptime(date(2026, 12, 31).strftime(date_format), date_format)
         except ValueError:
             raise ValidationError("csv-date-format", f"{date_format!r} is not a strftime date format") from None
     return replace(base, columns=cols,
