@@ -184,6 +184,27 @@ async def test_some_recipients_refused_is_sent_with_the_refusals_recorded(mailct
     assert "tech@example.cz: 550 5.1.1" in msg.reply and "tech@example.cz" in comm.detail
 
 
+async def test_the_sender_takes_every_now_from_its_own_clock(mailctx):
+    """The sender is not a Ctx service: ``SenderSettings.clock`` is its clock, for what is due,
+    the lease and the stamps. A message queued by a Ctx ten years ahead is not due by the
+    default clock, and is sent (and stamped) by a sender whose clock stands there."""
+    from ispterm.messaging.service import send_email
+    from tests.clock import clock_at, ctx_at
+
+    ctx, number = mailctx
+    at = ctx.now() + timedelta(days=3653)
+    q = send_email(ctx_at(ctx, at), number, subject="Later", body="b")
+    with SmtpServer() as srv:
+        stats = await run_sender(ctx.engine, sender_settings(srv.port), asyncio.Event(), once=True)
+        assert (stats.sent, srv.handler.received) == (0, [])
+        stats = await run_sender(ctx.engine, sender_settings(srv.port, clock=clock_at(at, tick=True)),
+                                 asyncio.Event(), once=True)
+        assert len(srv.handler.received) == 1
+    msg, comm = _row(ctx, q.id)
+    assert (stats.sent, msg.status, comm.status) == (1, "sent", "sent")
+    assert timedelta(0) <= msg.sent_at - at < timedelta(minutes=1)
+
+
 @pytest.mark.parametrize("policy,attempts,why", [
     (Policy(max_attempts=2, backoff=timedelta(0)), 2, "gave up after 2 attempts: "),
     (Policy(max_attempts=5, max_age=timedelta(0)), 1, "gave up after 0 h: "),  # mail.max_age_hours

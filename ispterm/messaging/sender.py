@@ -21,7 +21,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -54,6 +54,9 @@ class SenderSettings:
     ca_file: str = ""  # PEM CA bundle trusted for the server's certificate (a private CA); "" = system CAs
     journal_dir: Path | None = None  # where sent outcomes are noted first; None = data dir/sender-journal
     sms: object | None = None  # sms.Gateway
+    # The sender is not a Ctx service, so it carries its own clock: every "now" it takes (claims,
+    # leases, outcomes, retries, the journal) comes from here. Real UTC; tests may set another.
+    clock: Callable[[], datetime] = field(default=utcnow, repr=False, compare=False)
 
     @classmethod
     def from_config(cls, config, *, connections: int | None = None) -> SenderSettings:
@@ -326,7 +329,7 @@ class _Feed:
         s = self.sender
         try:
             batch = await s.db.call(queue.QueueConnection.claim, s.worker, kind=self.kind, limit=s.s.batch,
-                                    lease=s.lease, now=utcnow())
+                                    lease=s.lease, now=s.s.clock())
         except Exception as exc:  # noqa: BLE001 - a lost database must not kill the sender
             s.stats.errors += 1
             log.warning("cannot claim messages: %s", exc)
@@ -341,7 +344,7 @@ class _Feed:
         """Release messages that were not tried (the attempt is not counted)."""
         if items:
             s = self.sender
-            await s.db.call(lambda qc: queue.release(qc.engine, s.worker, [i.id for i in items], now=utcnow()))
+            await s.db.call(lambda qc: queue.release(qc.engine, s.worker, [i.id for i in items], now=s.s.clock()))
 
     async def close(self) -> None:
         """On stop: give back everything claimed and not taken, including a claim under way."""
@@ -436,7 +439,7 @@ class Sender:
         """Note a sent message in the journal (before this connection's next DATA: that
         bounds what a kill can re-send to the message in flight), then hand the outcome
         to the database thread, which commits it with others a moment later."""
-        now = utcnow()
+        now = self.s.clock()
         if outcome.status == "sent":
             self.journal.note(Entry(item.id, now, outcome.reply, item.sensitive))
         self.behind += 1
@@ -484,7 +487,7 @@ class Sender:
                             return
                         await self._idle()
                         continue
-                    left = (item.claimed_until - utcnow()).total_seconds()
+                    left = (item.claimed_until - self.s.clock()).total_seconds()
                     if left < self.s.deadline:
                         # Too little lease left to try it: give it back now, not when the lease ends.
                         await feed.give_back([item])
