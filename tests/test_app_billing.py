@@ -5,7 +5,7 @@ what a read-only operator is offered."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,7 +24,7 @@ FEE = bs.Line("Fiber 250", Decimal("500.00"))
 
 def owing_customer(ctx) -> int:
     n = cs.create(ctx, "Novák Jan", {"city": "Šumperk"})
-    today = date.today()
+    today = ctx.today()
     bs.issue_invoice(ctx, n, [FEE], issued_on=today - timedelta(days=20), due_on=today - timedelta(days=6))
     return n
 
@@ -141,7 +141,7 @@ async def test_view_invoice_save_pdf_and_cancel(ctx, db_url, tmp_path):
     from pypdf import PdfReader
 
     n = owing_customer(ctx)
-    bs.record_payment(ctx, n, "120", date.today())
+    bs.record_payment(ctx, n, "120", ctx.today())
     [inv] = bs.invoices(ctx, n)
     app = make_app(db_url, "admin", number=n, tab="billing")
     async with app.run_test(size=(100, 40)) as pilot:
@@ -181,7 +181,7 @@ async def test_view_invoice_save_pdf_and_cancel(ctx, db_url, tmp_path):
 
 async def test_cancel_payment_from_the_payments_table(ctx, db_url):
     n = owing_customer(ctx)
-    bs.record_payment(ctx, n, "500", date.today())
+    bs.record_payment(ctx, n, "500", ctx.today())
     app = make_app(db_url, "admin", number=n, tab="billing")
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(app, pilot)
@@ -208,7 +208,7 @@ async def test_statement_pdf_for_a_period(ctx, db_url, tmp_path):
         await settle(app, pilot)
         assert "before its start" in error_of(app, "date_to")
         assert not (tmp_path / "st.pdf").exists()
-        fill(app, {"date_from": "2000-01-01", "date_to": date.today().isoformat()})
+        fill(app, {"date_from": "2000-01-01", "date_to": ctx.today().isoformat()})
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "CustomerCardScreen"

@@ -290,12 +290,11 @@ async def test_mail_history_on_the_card_shows_the_error(sqlite_ctx, sqlite_url):
     from datetime import timedelta
 
     from ispterm.messaging import queue
-    from ispterm.store.types import utcnow
 
     queued = ms.send_email(ctx, customer, subject="Bounced", body="x", to="technical")
     [claimed] = queue.claim(ctx.engine, "t", kind="email", limit=1, lease=timedelta(seconds=60),
-                            now=utcnow())
-    queue.finish(ctx.engine, claimed, "t", queue.Outcome("failed", "550 5.1.1 mailbox unavailable"), now=utcnow(),
+                            now=ctx.now())
+    queue.finish(ctx.engine, claimed, "t", queue.Outcome("failed", "550 5.1.1 mailbox unavailable"), now=ctx.now(),
                  policy=queue.Policy())
     app = make_app(db_url, "admin", number=customer)
     async with app.run_test(size=(120, 40)) as pilot:

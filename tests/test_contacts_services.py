@@ -46,3 +46,18 @@ def test_service_with_ips_is_searchable_and_unique(ctx, as_role):
     with pytest.raises(PermissionDenied):
         cc.add_service(as_role("support"), b, "Air 50", "300")
     assert cs.get_card(ctx, b).services == ()
+
+
+def test_a_service_starts_on_the_operators_date_not_the_utc_one(ctx):
+    """Half past midnight on New Year's Day in Prague is still 31 December in UTC: "today"
+    (Ctx.today) is the local date, and that is the day a service added then starts."""
+    from datetime import date
+
+    from tests.clock import ctx_at
+
+    n = cs.create(ctx, "New Year")
+    at = ctx_at(ctx, "2027-01-01T00:30:00+01:00")
+    assert (at.now().date(), at.today()) == (date(2026, 12, 31), date(2027, 1, 1))
+    assert cc.add_service(at, n, "Fiber 250", "413.22").started_on == date(2027, 1, 1)
+    # Summer time: 00:30 CEST is 22:30 UTC the day before.
+    assert ctx_at(ctx, "2027-07-01T00:30:00+02:00").today() == date(2027, 7, 1)

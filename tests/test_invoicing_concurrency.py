@@ -5,11 +5,20 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from datetime import date
+from pathlib import Path
 
 import pytest
 
 from ispterm.billing import service as bs
 from ispterm.customers import service as cs
+from tests.clock import ctx_at
+
+ROOT = Path(__file__).resolve().parent.parent  # `python -c` puts the cwd on sys.path: tests.clock
+
+# Both processes and the test stand at one instant (the Ctx clock): the services started by
+# the test have begun by the period billed, whatever the real date.
+AT = "2026-11-15T10:00:00+01:00"
 
 ISSUER = textwrap.dedent("""
     import sys
@@ -17,8 +26,9 @@ ISSUER = textwrap.dedent("""
     from decimal import Decimal
     from ispterm.billing.invoicing import Line, issue_invoice, invoice_run
     from ispterm.connect import open_ctx
-    url, number, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    ctx = open_ctx(url, "admin")
+    from tests.clock import ctx_at
+    url, number, count, at = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    ctx = ctx_at(open_ctx(url, "admin"), at)
     print("ready", flush=True)
     sys.stdin.readline()  # start together
     for i in range(count):
@@ -33,12 +43,15 @@ ISSUER = textwrap.dedent("""
 def test_two_processes_issue_gapless_unique_numbers(ctx, db_url):
     from ispterm.customers import contacts
 
+    ctx = ctx_at(ctx, AT)
+    assert ctx.today() == date(2026, 11, 15)
     a = cs.create(ctx, "Concurrent A")
     b = cs.create(ctx, "Concurrent B")
     for n in (a, b):
         contacts.add_service(ctx, n, "Fiber", "499.00")
-    procs = [subprocess.Popen([sys.executable, "-c", ISSUER, db_url, str(n), "8"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in (a, b)]
+    procs = [subprocess.Popen([sys.executable, "-c", ISSUER, db_url, str(n), "8", AT], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+             for n in (a, b)]
     for p in procs:
         assert p.stdout.readline().strip() == "ready"
     for p in procs:

@@ -108,15 +108,14 @@ def _sent_then_killed(ctx, count: int, folder, *, worker: str | None = None):
 
     from ispterm.customers.service import create
     from ispterm.messaging import journal, queue
-    from ispterm.store.types import utcnow
 
     worker = worker or f"{socket.gethostname()}:{_dead_pid()}:abcdef"
     number = create(ctx, "Crash Test", {"email": "crash@example.cz"})
     fill_queue(ctx, count, customer_number=number)
-    items = queue.claim(ctx.engine, worker, kind="email", limit=count, lease=timedelta(minutes=5), now=utcnow())
+    items = queue.claim(ctx.engine, worker, kind="email", limit=count, lease=timedelta(minutes=5), now=ctx.now())
     noted = journal.Journal(folder, journal.database_key(ctx.engine), worker)
     for item in items:
-        noted.note(journal.Entry(item.id, utcnow(), "250 2.0.0 queued as 42"))
+        noted.note(journal.Entry(item.id, ctx.now(), "250 2.0.0 queued as 42"))
     os.close(noted.fd)  # SIGKILL: no close(), the file stays
     assert len(items) == count
     return {i.id for i in items}, noted.path
@@ -156,7 +155,6 @@ async def test_replay_leaves_live_senders_other_databases_and_messages_owned_by_
 
     from ispterm.messaging import journal
     from ispterm.messaging.model import OutboundMessage
-    from ispterm.store.types import utcnow
     from tests.mailfixtures import free_port
 
     # A live sender (this process), and a dead one, one of whose messages another sender
@@ -171,7 +169,7 @@ async def test_replay_leaves_live_senders_other_databases_and_messages_owned_by_
     # A dead sender's journal for another database, naming one of the live sender's messages.
     foreign = journal.Journal(tmp_path, "sqlite:////elsewhere/ispterm.db",
                               f"{socket.gethostname()}:{_dead_pid()}:bbbbbb")
-    foreign.note(journal.Entry(min(live_ids), utcnow(), "250"))
+    foreign.note(journal.Entry(min(live_ids), ctx.now(), "250"))
     os.close(foreign.fd)
 
     await run_sender(ctx.engine, sender_settings(free_port(), journal_dir=tmp_path, lease=timedelta(minutes=5)),

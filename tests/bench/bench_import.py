@@ -55,7 +55,7 @@ def movements(ctx, payments: int, seed: int = 11) -> list[tuple[str, date, str, 
     rng = random.Random(seed)
     with ctx.read() as s:
         numbers = [n for (n,) in s.connection().execute(text("SELECT number FROM customer ORDER BY number"))]
-    today = date.today()
+    today = ctx.today()  # the Ctx clock, as the generated data (sample generate) was made by
     out = []
     for i in range(payments):
         vs = str(rng.choice(numbers)) if rng.random() > 0.03 else str(rng.randint(1, 9999))
