@@ -16,13 +16,15 @@ dialog), the next key waits until that screen has mounted and taken the focus, s
 goes where the operator will see it. An action that ends later than its key (enter waiting
 for the search of what was typed, a form that opens once its data is read) holds the
 keyboard (``hold_keys``) until it is done. A marker that never comes back (its widget was
-removed on the way) or a hold nobody releases lets go after a timeout: keys are never held
-for good.
+removed on the way: a dialog the key closed) is noticed within ``MARKER_CHECK``; a key
+whose handling outlasts ``MARKER_TIMEOUT``, or a hold nobody releases, lets go of the
+keyboard then: keys are never held for good.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from textual import events
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
 MARKER_TIMEOUT = 2.0
+MARKER_CHECK = 0.05
 HOLD_TIMEOUT = 10.0
 
 
@@ -123,7 +126,15 @@ class OrderedKeys:
         if not self._send_marker(KeyDone(serial)):
             await self._key_finished(serial)
             return
-        self._key_timer = app.set_timer(MARKER_TIMEOUT, lambda: self._key_finished(serial))
+        started = monotonic()
+
+        async def check() -> None:
+            # A marker is lost with its widget (a dialog the key closed): do not wait for it.
+            target = self._key_target
+            if target is None or not target.is_attached or monotonic() - started > MARKER_TIMEOUT:
+                await self._key_finished(serial)
+
+        self._key_timer = app.set_interval(MARKER_CHECK, check)
 
     def _send_marker(self, marker: KeyDone) -> bool:
         marker.set_sender(self)  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from screens.messages import Booted
-from screens.work import call_service
+from screens.work import Loads, call_service
 
 if TYPE_CHECKING:
     from ispterm.messaging.service import QueueItem
@@ -102,6 +102,7 @@ class MailQueueScreen(Screen):
         self.page = 0
         self.items: list[QueueItem] = []
         self.more = False
+        self.loads = Loads(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -140,7 +141,7 @@ class MailQueueScreen(Screen):
             # One row more than a page tells whether there is a next page.
             return fetch_page(ctx, status=status, limit=PAGE + 1, offset=page * PAGE), queue_counts(ctx)
 
-        call_service(self, fetch, done=self.show)
+        self.loads.start("page", fetch, self.show)
 
     def fetch_page(self, ctx: Any, *, status: str | None, limit: int, offset: int) -> list[QueueItem]:
         from ispterm.messaging.service import list_queue

@@ -15,14 +15,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (Button, DataTable, Footer, Header, Input, Label, OptionList, Static,
                              TabbedContent, TabPane)
 
 from ispterm.operators.roles import SETTINGS_EDIT
 from screens.widgets.tables import add_rows
-from screens.work import call_service
+from screens.work import Loads, call_service
 
 if TYPE_CHECKING:
     from ispterm.settings.service import Code, SettingView
@@ -122,14 +121,9 @@ class SettingsScreen(Screen):
         Binding("a", "add_code", "Add item", id="settings.add_code"),
     ]
 
-    class Loaded(Message):
-        def __init__(self, what: str, data: Any) -> None:
-            self.what = what
-            self.data = data
-            super().__init__()
-
     def __init__(self) -> None:
         super().__init__()
+        self.loads = Loads(self)
         self.settings: list[SettingView] = []
         from ispterm.settings.service import CODE_KINDS
 
@@ -175,32 +169,12 @@ class SettingsScreen(Screen):
 
     # Loading ------------------------------------------------------------------------------
 
-    def _load(self, what: str, fetch: Callable[[Any], Any]) -> None:
-        def work() -> None:
-            from ispterm.errors import IsptermError
-
-            ctx = self.app.wait_ctx()  # type: ignore[attr-defined]
-            try:
-                data = fetch(ctx)
-            except IsptermError as exc:
-                self.app.call_from_thread(self.notify, str(exc), title="Settings", severity="error")
-                return
-            self.post_message(self.Loaded(what, data))
-
-        self.run_worker(work, thread=True, group=f"settings-{what}", exclusive=True, name=f"load {what}")
-
     def load_settings(self) -> None:
-        self._load("settings", _settings_list)
+        self.loads.start("settings", _settings_list, self._show_settings)
 
     def load_codes(self, kind: str) -> None:
-        self._load(f"codes:{kind}", lambda ctx: _codes_list(ctx, kind))
-
-    def on_settings_screen_loaded(self, message: SettingsScreen.Loaded) -> None:
-        message.stop()
-        if message.what == "settings":
-            self._show_settings(message.data)
-        elif message.what == f"codes:{self.kind}":
-            self._show_codes(message.data)
+        # One key for every kind: the answer for a kind the operator has moved past is dropped.
+        self.loads.start("codes", lambda ctx: _codes_list(ctx, kind), self._show_codes)
 
     def _show_settings(self, settings: list[SettingView]) -> None:
         table = self.query_one("#settings-table", DataTable)

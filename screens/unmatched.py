@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from ispterm.operators.roles import PAYMENT_WRITE
 from screens.widgets.render import day, money
-from screens.work import call_service
+from screens.work import Loads
 
 LIMIT = 500
 
@@ -36,6 +36,7 @@ class UnmatchedScreen(Screen):
         super().__init__()
         self.rows: dict[int, Any] = {}
         self.suggested: list[Any] = []
+        self.loads = Loads(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,13 +66,13 @@ class UnmatchedScreen(Screen):
 
     # Loading ------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="unmatched", name="unmatched list")
     def load(self) -> None:
-        from ispterm.billing.statements.unmatched import unmatched, unmatched_count
+        def fetch(ctx: Any) -> tuple[list[Any], int]:
+            from ispterm.billing.statements.unmatched import unmatched, unmatched_count
 
-        ctx = self.app.wait_ctx()  # type: ignore[attr-defined]
-        rows, count = unmatched(ctx, limit=LIMIT), unmatched_count(ctx)
-        self.app.call_from_thread(self._show, rows, count)
+            return unmatched(ctx, limit=LIMIT), unmatched_count(ctx)
+
+        self.loads.start("list", fetch, lambda result: self._show(*result))
 
     def _show(self, rows: list[Any], count: int) -> None:
         table = self.query_one("#unmatched", DataTable)
@@ -104,9 +105,11 @@ class UnmatchedScreen(Screen):
 
         payment = self.current()
         if payment is None:
+            self.loads.cancel("suggestions")
             self._show_suggestions([])
             return
-        call_service(self, suggestions, payment.id, done=self._show_suggestions)
+        # The cursor moves faster than suggestions come: only those of where it stopped show.
+        self.loads.start("suggestions", lambda ctx: suggestions(ctx, payment.id), self._show_suggestions)
 
     def _show_suggestions(self, rows: list[Any]) -> None:
         self.suggested = rows
@@ -125,7 +128,9 @@ class UnmatchedScreen(Screen):
         if payment is None:
             self.notify("No unmatched payment to assign", severity="warning")
             return
-        guess = number or (str(self.suggested[0].number) if len(self.suggested) == 1 else "")
+        # Suggestions still on their way belong to this payment; those shown to the one before.
+        sure = len(self.suggested) == 1 and not self.loads.pending("suggestions")
+        guess = number or (str(self.suggested[0].number) if sure else "")
         form = ActionForm(
             f"Assign {money(payment.amount).plain} {payment.currency} of {day(payment.received_on)}",
             [FormField("customer", "Customer number", guess, "e.g. 10001")],

@@ -117,21 +117,42 @@ class Loads:
 
 def call_service(node: DOMNode, fn: Callable[..., Any], *args: Any,
                  done: Callable[[Any], None] | None = None,
-                 on_error: Callable[[Exception], bool] | None = None, **kwargs: Any) -> None:
-    """Run ``fn(ctx, *args, **kwargs)`` off the UI thread on behalf of ``node``."""
+                 on_error: Callable[[Exception], bool] | None = None,
+                 hold_keys: bool = False, **kwargs: Any) -> None:
+    """Run ``fn(ctx, *args, **kwargs)`` off the UI thread on behalf of ``node``.
+
+    ``hold_keys``: the call opens what the operator types into next (a form that needs its
+    fields first), so keys typed meanwhile wait for it instead of acting on this screen."""
     app = node.app
+    held = app.hold_keys() if hold_keys else None  # type: ignore[attr-defined]
+
+    def release() -> None:
+        if held is not None:
+            app.release_keys(held)  # type: ignore[attr-defined]
+
+    def finished(result: Any) -> None:
+        try:
+            if done is not None:
+                done(result)
+        finally:
+            release()
+
+    def refused(exc: Exception) -> None:
+        try:
+            report_error(node, exc, on_error)
+        finally:
+            release()
 
     def work() -> None:
         from ispterm.errors import IsptermError
 
-        ctx = app.wait_ctx()  # type: ignore[attr-defined]
         try:
+            ctx = app.wait_ctx()  # type: ignore[attr-defined]
             result = fn(ctx, *args, **kwargs)
         except IsptermError as exc:
-            app.call_from_thread(report_error, node, exc, on_error)
+            app.call_from_thread(refused, exc)
             return
-        if done is not None:
-            app.call_from_thread(done, result)
+        app.call_from_thread(finished, result)
 
     node.run_worker(work, thread=True, group="service", name=getattr(fn, "__name__", "service"))
 

@@ -27,7 +27,9 @@ async def settle(app: Any, pilot: Any, *, rounds: int = 50) -> None:
             if not _busy(app):
                 return
     raise AssertionError("the app did not settle: " + ", ".join(w.name for w in app.workers if w.state in BUSY)
-                         + (" (keys pending)" if getattr(app, "keys_pending", False) else ""))
+                         + (f" (keys pending: {len(app._held)} held, in flight {app._key_busy}, "
+                            f"{len(app._holds)} holds, waiting for a screen {app._waiting_screen})"
+                            if getattr(app, "keys_pending", False) else ""))
 
 
 def _busy(app: Any) -> bool:

@@ -87,7 +87,7 @@ class CardTab(Widget, can_focus=False):
     def call_service(self, fn: Callable[..., Any], *args: Any,
                      done: Callable[[Any], None] | None = None,
                      on_error: Callable[[Exception], bool] | None = None,
-                     reload: bool = True, **kwargs: Any) -> None:
+                     reload: bool = True, hold_keys: bool = False, **kwargs: Any) -> None:
         """Run ``fn(ctx, *args, **kwargs)`` in a thread; then ``done(result)`` and reload the card."""
 
         def finished(result: Any) -> None:
@@ -96,4 +96,4 @@ class CardTab(Widget, can_focus=False):
             if reload:
                 self.screen.refresh_card()  # type: ignore[attr-defined]
 
-        call_service(self, fn, *args, done=finished, on_error=on_error, **kwargs)
+        call_service(self, fn, *args, done=finished, on_error=on_error, hold_keys=hold_keys, **kwargs)

@@ -110,7 +110,8 @@ class BillingTab(CardTab):
             return
         from ispterm.customers import service
 
-        self.call_service(service.form_fields, billing=True, done=self._open_form, reload=False)
+        self.call_service(service.form_fields, billing=True, done=self._open_form, reload=False,
+                          hold_keys=True)
 
     def _open_form(self, fields: list[Any]) -> None:
         from ispterm.customers import service
@@ -170,7 +171,7 @@ class BillingTab(CardTab):
         if invoice_id is None:
             self.notify("No invoice to show", severity="warning")
             return
-        self.call_service(invoice_detail, invoice_id, reload=False,
+        self.call_service(invoice_detail, invoice_id, reload=False, hold_keys=True,
                           done=lambda detail: self.app.push_screen(InvoiceView(detail)))
 
     def action_cancel_selected(self) -> None:

@@ -128,7 +128,8 @@ class InformationTab(CardTab):
             return
         from ispterm.customers import service
 
-        self.call_service(service.form_fields, billing=False, done=self._open_form, reload=False)
+        self.call_service(service.form_fields, billing=False, done=self._open_form, reload=False,
+                          hold_keys=True)
 
     def _open_form(self, fields: list[Any]) -> None:
         from ispterm.customers import service

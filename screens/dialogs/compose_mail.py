@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
-from screens.work import call_service
+from screens.work import Loads, call_service
 
 if TYPE_CHECKING:
     from ispterm.messaging.compose import Attachment
@@ -89,6 +89,7 @@ class ComposeMailDialog(ModalScreen[Any]):
         self.paths: list[str] = []  # attachments the operator added, in order
         self.attachments: list[Attachment] = []
         self.fixed: list[Attachment] = []  # generated ones (the service settings PDF)
+        self.loads = Loads(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog compose", id="compose-mail"):
@@ -132,7 +133,7 @@ class ComposeMailDialog(ModalScreen[Any]):
                 fixed.append(attachment(f"service-settings-{number}.pdf", settings_pdf(ctx, number)))
             return options, fixed
 
-        call_service(self, fetch, done=self._loaded)
+        self.loads.start("options", fetch, self._loaded)
 
     def _loaded(self, result: tuple[ComposeOptions, list[Attachment]]) -> None:
         if not self.is_attached:
@@ -177,7 +178,9 @@ class ComposeMailDialog(ModalScreen[Any]):
             self.query_one("#mail-body", TextArea).text = (t.html if html else t.body) or ""
             self.query_one("#mail-html", Checkbox).value = html
 
-        call_service(self, get_template, "email", name, done=filled, on_error=self._refused)
+        # Picking templates quickly: only the last one picked fills subject and body.
+        self.loads.start("template", lambda ctx: get_template(ctx, "email", name), filled,
+                         failed=self._refused)
 
     def insert_variable(self, name: str) -> None:
         body = self.query_one("#mail-body", TextArea)

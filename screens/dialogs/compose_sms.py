@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from screens.work import call_service
+from screens.work import Loads, call_service
 
 SEND_KEYS = "ctrl+s,ctrl+j"
 
@@ -33,6 +33,7 @@ class ComposeSmsDialog(ModalScreen[Any]):
         super().__init__()
         self.number = number
         self.to = to
+        self.loads = Loads(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog compose", id="compose-sms"):
@@ -58,7 +59,7 @@ class ComposeSmsDialog(ModalScreen[Any]):
             if self.is_attached:
                 self.query_one("#sms-template", Select).set_options([(t.name, t.name) for t in templates])
 
-        call_service(self, list_templates, "sms", done=shown)
+        self.loads.start("templates", lambda ctx: list_templates(ctx, "sms"), shown)
         self.query_one("#sms-text", TextArea).focus()
 
     # The live counter ------------------------------------------------------------------------
@@ -69,12 +70,7 @@ class ComposeSmsDialog(ModalScreen[Any]):
     def count(self, text: str) -> None:
         from ispterm.messaging.service import sms_count
 
-        def work() -> None:
-            ctx = self.app.wait_ctx()  # type: ignore[attr-defined]
-            result = sms_count(ctx, text)
-            self.app.call_from_thread(self._counted, text, result)
-
-        self.run_worker(work, thread=True, exclusive=True, group="sms-count", name="sms count")
+        self.loads.start("count", lambda ctx: sms_count(ctx, text), lambda result: self._counted(text, result))
 
     def _counted(self, text: str, result: Any) -> None:
         if self.is_attached and self.query_one("#sms-text", TextArea).text == text:
@@ -89,7 +85,10 @@ class ComposeSmsDialog(ModalScreen[Any]):
             if self.is_attached:
                 self.query_one("#sms-text", TextArea).text = t.body
 
-        call_service(self, get_template, "sms", str(event.value), done=filled, on_error=self._refused)
+        name = str(event.value)
+        # Picking templates quickly: only the last one picked fills the text.
+        self.loads.start("template", lambda ctx: get_template(ctx, "sms", name), filled,
+                         failed=self._refused)
 
     # Sending ---------------------------------------------------------------------------------
 

@@ -2,8 +2,8 @@
 global history screen.
 
 Rows come a page at a time from ``ispterm.audit.service.history``: typing in the filter starts a
-new first-page query in a worker, moving the cursor onto the last row fetches the next page.
-Every query carries a generation number, so the answer to an older filter never lands.
+new first-page load, moving the cursor onto the last row fetches the next page. Both go through
+``Loads``, so the answer to an older filter never lands.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
 from screens.widgets.render import local
 from screens.widgets.tables import add_rows
+from screens.work import Loads
 
 if TYPE_CHECKING:
     from ispterm.audit.service import HistoryEntry
@@ -92,24 +92,14 @@ class HistoryView(Widget):
         Binding("escape", "leave_filter", "Results", id="history.leave_filter", show=False),
     ]
 
-    class Page(Message):
-        def __init__(self, view: HistoryView, generation: int, offset: int,
-                     rows: list[Any], more: bool) -> None:
-            self.view = view
-            self.generation = generation
-            self.offset = offset
-            self.rows = rows
-            self.more = more
-            super().__init__()
-
     def __init__(self, number: int | None, **kw: Any) -> None:
         super().__init__(**kw)
         self.number = number
-        self.generation = 0
         self.entries: list[HistoryEntry] = []
         self.more = False
         self.loading_more = False
         self.text = ""
+        self.loads = Loads(self)
 
     def compose(self) -> ComposeResult:
         table = HistoryTable(openable=self.number is None, id="history-table",
@@ -137,37 +127,22 @@ class HistoryView(Widget):
 
     def load(self) -> None:
         """Start again from the first page of the current filter."""
-        self.generation += 1
-        self._query(self.generation, self.filter_text, 0)
+        self._query(self.filter_text, 0)
 
-    def _query(self, generation: int, text: str, offset: int) -> None:
-        def work() -> None:
-            from ispterm.errors import IsptermError
-
-            ctx = self.app.wait_ctx()  # type: ignore[attr-defined]
-            try:
-                rows, more = fetch_page(ctx, self.number, text, offset)
-            except IsptermError as exc:
-                self.app.call_from_thread(self.notify, str(exc), title="History", severity="error")
-                return
-            self.post_message(self.Page(self, generation, offset, rows, more))
-
-        self.run_worker(work, thread=True, group=f"history-{id(self)}", name="history page",
-                        exclusive=offset == 0)
+    def _query(self, text: str, offset: int) -> None:
+        number = self.number
+        if offset == 0:
+            self.loads.cancel("more")  # a next page of the old filter is of no use now
+        self.loads.start("page" if offset == 0 else "more",
+                         lambda ctx: fetch_page(ctx, number, text, offset),
+                         lambda result: self._show(offset, *result))
 
     def first_page(self, text: str, rows: list[HistoryEntry], more: bool) -> None:
         """Show a first page fetched elsewhere (the card tab's loader), if still current."""
         if text == self.filter_text:
-            self.generation += 1
+            self.loads.cancel("page")
+            self.loads.cancel("more")
             self._show(0, rows, more)
-
-    def on_history_view_page(self, message: HistoryView.Page) -> None:
-        if message.view is not self:
-            return
-        message.stop()
-        if message.generation != self.generation:
-            return  # answer to an older filter
-        self._show(message.offset, message.rows, message.more)
 
     def _show(self, offset: int, rows: list[HistoryEntry], more: bool) -> None:
         table = self.query_one("#history-table", DataTable)
@@ -211,7 +186,7 @@ class HistoryView(Widget):
         self._detail()
         if self.more and not self.loading_more and event.cursor_row >= len(self.entries) - 1:
             self.loading_more = True
-            self._query(self.generation, self.filter_text, len(self.entries))
+            self._query(self.filter_text, len(self.entries))
 
     # Reading ------------------------------------------------------------------------------
 
