@@ -16,13 +16,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Select, Static
 
+from screens.widgets.marked import MarkedCheckbox
 from screens.widgets.render import day, money
 
 FORMATS = [("auto-detect", "auto"), ("camt.053 (ISO 20022 XML)", "camt053"), ("ABO / GPC", "gpc"),
            ("CSV", "csv")]
 PRESETS = [("auto", "auto"), ("Fio banka", "fio"), ("generic", "generic")]
+IMPORT_LABEL = "Import for real (ctrl+s)"
+DRY_LABEL = "Dry run: check only (ctrl+s)"
 STAGES = {"parse": "Reading the file", "write": "Writing payments", "allocate": "Settling invoices"}
 
 
@@ -30,7 +33,9 @@ class BillingImportScreen(Screen):
     BINDINGS = [
         Binding("ctrl+s", "start", "Import", id="import.start"),
         Binding("escape", "back", "Back", id="import.back"),
-        Binding("ctrl+u", "unmatched", "Unmatched", id="import.unmatched"),
+        # Not ctrl+u: in the path box that deletes to the start of the line (and F6 is the
+        # unmatched payments on the list too).
+        Binding("f6", "unmatched", "Unmatched", id="import.unmatched"),
     ]
 
     def __init__(self, path: str = "") -> None:
@@ -52,10 +57,10 @@ class BillingImportScreen(Screen):
                 yield Select(PRESETS, value="auto", allow_blank=False, id="import-preset")
             with Horizontal(classes="form-row"):
                 yield Label("", classes="form-label")
-                yield Checkbox("Dry run (write nothing)", id="import-dry")
-                yield Button("Import (ctrl+s)", id="import-start", variant="primary")
+                yield MarkedCheckbox("Dry run", id="import-dry")
+                yield Button(IMPORT_LABEL, id="import-start", variant="primary")
         yield ProgressBar(total=None, show_eta=False, id="import-progress")
-        yield Static("Name a statement file and press ctrl+s.", id="import-status")
+        yield Static(ready_text(False), id="import-status")
         yield DataTable(id="import-lines", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -72,6 +77,13 @@ class BillingImportScreen(Screen):
         event.stop()
         self.action_start()
 
+    @on(MarkedCheckbox.Changed, "#import-dry")
+    def _mode_changed(self, event: MarkedCheckbox.Changed) -> None:
+        """The mode is said in words in three places: the box, the button and the status."""
+        self.query_one("#import-start", Button).label = DRY_LABEL if event.value else IMPORT_LABEL
+        if not self.running:
+            self._status(ready_text(event.value))
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.action_start()
@@ -85,11 +97,11 @@ class BillingImportScreen(Screen):
             return
         fmt = self.query_one("#import-format", Select).value
         preset = self.query_one("#import-preset", Select).value
-        dry = self.query_one("#import-dry", Checkbox).value
+        dry = self.query_one("#import-dry", MarkedCheckbox).value
         self.running = True
         self.query_one("#import-lines", DataTable).clear()
         self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
-        self._status(Text("Importing…"))
+        self._status(Text("Checking (dry run, nothing is written)…" if dry else "Importing…"))
         self.run_import(path, None if fmt == "auto" else str(fmt),
                         None if preset == "auto" else str(preset), bool(dry))
 
@@ -137,10 +149,18 @@ class BillingImportScreen(Screen):
             table.add_row(ln.where, day(ln.received_on), money(ln.amount), ln.vs or "",
                           ln.counterparty or "", who)
         if r.unmatched and not r.dry_run:
-            self.notify(f"{r.unmatched} payments are unmatched: ctrl+u assigns them", timeout=8)
+            key = self.app.get_key_display(self._unmatched_binding())
+            self.notify(f"{r.unmatched} payments are unmatched: {key} assigns them", timeout=8)
 
     def _status(self, text: Text) -> None:
         self.query_one("#import-status", Static).update(text)
+
+    def _unmatched_binding(self) -> Binding:
+        """The unmatched payments' binding as configured (a keymap may move it)."""
+        for _key, active in self.active_bindings.items():
+            if active.binding.action == "unmatched":
+                return active.binding
+        return Binding("f6", "unmatched")
 
     def action_unmatched(self) -> None:
         from screens.unmatched import UnmatchedScreen
@@ -150,6 +170,15 @@ class BillingImportScreen(Screen):
     def action_back(self) -> None:
         if not self.running:
             self.dismiss()
+
+
+def ready_text(dry: bool) -> Text:
+    if dry:
+        return Text("Dry run is on: ctrl+s checks the file and shows what would be imported; "
+                    "nothing is written.")
+    text = Text("Dry run is off: ctrl+s imports the payments for real. ")
+    text.append("Tick Dry run (space) to check first.", style="dim")
+    return text
 
 
 def summary(r: Any) -> Text:

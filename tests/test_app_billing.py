@@ -223,7 +223,7 @@ async def open_from_list(app, pilot, key: str) -> None:
 
 
 async def run_import(app, pilot, path: Path, *, dry: bool = False) -> str:
-    from textual.widgets import Checkbox
+    from screens.widgets.marked import MarkedCheckbox as Checkbox
 
     app.screen.query_one("#import-path", Input).value = str(path)
     app.screen.query_one("#import-dry", Checkbox).value = dry

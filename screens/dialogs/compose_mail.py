@@ -17,9 +17,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from screens.widgets.marked import MarkedCheckbox
 from screens.work import Loads, call_service
 
 if TYPE_CHECKING:
@@ -40,15 +41,6 @@ def recipient_spec(option: Any) -> str:
     if option.contact_id is not None:
         return f"contact:{option.contact_id}"
     return option.address
-
-
-class Tick(Checkbox):
-    """A checkbox whose mark is a character, not only a colour (16 colours, NO_COLOR)."""
-
-    @property
-    def _button(self):  # noqa: ANN202 - Textual's own renderable
-        self.BUTTON_INNER = "X" if self.value else " "
-        return super()._button
 
 
 class VariableList(OptionList):
@@ -107,7 +99,7 @@ class ComposeMailDialog(ModalScreen[Any]):
                 with Horizontal(classes="compose-body"):
                     yield TextArea(id="mail-body", soft_wrap=True, tab_behavior="focus")
                     yield VariableList(id="mail-vars", classes="compose-vars")
-                yield Tick("HTML body (sent with a plain-text alternative)", id="mail-html")
+                yield MarkedCheckbox("HTML body (sent with a plain-text alternative)", id="mail-html")
                 yield Static("Attachments (at most 5)", classes="section-title")
                 yield Input(placeholder="path of a file to attach, enter adds it", id="mail-attach")
                 yield AttachmentList(id="mail-files", classes="compose-files")
@@ -143,7 +135,7 @@ class ComposeMailDialog(ModalScreen[Any]):
         wanted_first = True
         for i, o in enumerate(self.options.recipients):
             on = (o.contact_id == self.contact_id) if self.contact_id is not None else (wanted_first and i == 0)
-            box.mount(Tick(f"{o.label}: {o.address}", on, id=f"mail-rcpt-{i}"))
+            box.mount(MarkedCheckbox(f"{o.label}: {o.address}", on, id=f"mail-rcpt-{i}"))
         if not self.options.recipients:
             box.mount(Static("The customer has no e-mail address: type one below.", classes="muted"))
         self.query_one("#mail-template", Select).set_options([(t, t) for t in self.options.templates])
@@ -158,7 +150,7 @@ class ComposeMailDialog(ModalScreen[Any]):
             self.query_one("#mail-template", Select).value = self.start_template
         self._files()
         self.query_one("#send", Button).disabled = False
-        first = self.query(Checkbox)
+        first = self.query(MarkedCheckbox)
         (first.first() if first else self.query_one("#mail-typed", Input)).focus()
 
     # Template and variables ---------------------------------------------------------------
@@ -176,7 +168,7 @@ class ComposeMailDialog(ModalScreen[Any]):
             self.query_one("#mail-subject", Input).value = t.subject or ""
             html = bool(t.html)
             self.query_one("#mail-body", TextArea).text = (t.html if html else t.body) or ""
-            self.query_one("#mail-html", Checkbox).value = html
+            self.query_one("#mail-html", MarkedCheckbox).value = html
 
         # Picking templates quickly: only the last one picked fills subject and body.
         self.loads.start("template", lambda ctx: get_template(ctx, "email", name), filled,
@@ -240,7 +232,7 @@ class ComposeMailDialog(ModalScreen[Any]):
         specs: list[str] = []
         if self.options is not None:
             for i, o in enumerate(self.options.recipients):
-                if self.query_one(f"#mail-rcpt-{i}", Checkbox).value:
+                if self.query_one(f"#mail-rcpt-{i}", MarkedCheckbox).value:
                     specs.append(recipient_spec(o))
         typed = self.query_one("#mail-typed", Input).value
         specs += [a.strip() for a in typed.replace(";", ",").split(",") if a.strip()]
@@ -256,7 +248,7 @@ class ComposeMailDialog(ModalScreen[Any]):
             self._error("Choose a recipient or type an address.", "to")
             return
         text = self.query_one("#mail-body", TextArea).text
-        html = self.query_one("#mail-html", Checkbox).value
+        html = self.query_one("#mail-html", MarkedCheckbox).value
         sender = self.query_one("#mail-sender", Select).value
         kwargs = dict(to=to, subject=self.query_one("#mail-subject", Input).value,
                       body=None if html else text, html=text if html else None,
