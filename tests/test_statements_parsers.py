@@ -139,6 +139,11 @@ def test_csv_layout_by_column_numbers_and_overrides():
         csvfile.layout(delimiter=";;")
     with pytest.raises(ValidationError, match="unknown encoding"):
         csvfile.layout(encoding="klingon")
+    # The format is checked on a fixed day, so it is judged alike on any day: a format without
+    # the year would not read 29 February back (strptime takes 1900) and be refused that day.
+    assert csvfile.layout(date_format="%d.%m.").date_format == "%d.%m."
+    with pytest.raises(ValidationError, match="not a strftime date format"):
+        csvfile.layout(date_format="%Q")
 
 
 def test_fio_internet_banking_export_names_its_id_column_differently():
