@@ -39,9 +39,18 @@ DATE_TESTS ?= tests/test_timetravel.py tests/test_billing.py tests/test_invoicin
 	tests/test_statements_parsers.py
 # On SQLite only: what these runs test is the Python side's clock (no SQL reads the time or
 # casts to dates), and PostgreSQL's per-test set-up would triple the time; the main run covers
-# both databases. The SIGKILL test (20 kills, ~20 s) proves crash safety, not dates.
-DATE_ARGS ?= -n 2 -q -p no:cacheprovider -k "not postgresql" \
-	--deselect tests/test_mail_queue.py::test_sigkilled_sender_loses_nothing_and_duplicates_at_most_one_per_kill \
+# both databases. Left to the main run too, as they prove no date: the SIGKILL test (20 kills),
+# the database-outage tests of the sender, the CLI's import and start-up subprocess tests, and
+# the tests that start a time-shifted run of their own.
+DATE_SKIP := $(addprefix --deselect tests/, \
+	test_mail_queue.py::test_sigkilled_sender_loses_nothing_and_duplicates_at_most_one_per_kill \
+	test_mail_queue.py::test_outcomes_whose_commit_fails_are_held_and_recorded_once_the_database_is_back \
+	test_mail_queue.py::test_clean_stop_gives_back_claimed_messages \
+	test_cli.py::test_bad_config_file_subprocess test_cli.py::test_missing_database_subprocess \
+	test_cli.py::test_domain_never_imports_textual test_cli.py::test_help_does_not_import_heavy_modules \
+	test_timetravel.py::test_a_subprocess_and_its_child_live_at_the_destination \
+	test_timetravel.py::test_a_test_that_reads_the_real_date_fails_in_a_shifted_run)
+DATE_ARGS ?= -n 2 -q -p no:cacheprovider -k "not postgresql" $(DATE_SKIP) \
 	-W "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning"
 
 test-dates: $(STAMP)
