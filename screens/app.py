@@ -9,6 +9,8 @@ read with SQLAlchemy Core, so the card's first frame shows data before the ORM i
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
@@ -32,13 +34,19 @@ class IsptermApp(OrderedKeys, App[None]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("question_mark", "keys", "Keys", id="app.keys"),
+        Binding("question_mark", "keys", "Help", id="app.keys"),
+        # The same, where the focus is in a text box (there ? and q are typed) and in dialogs.
+        Binding("f10,ctrl+q", "quit", "Quit", id="app.quit_anywhere", priority=True, show=False),
+        Binding("f1", "keys", "Help", id="app.help", priority=True, show=False),
+        # esc closes the innermost thing first: the help panel before the screen under it.
+        Binding("escape", "hide_keys", "Close help", id="app.hide_help", priority=True, show=False),
         Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False),
     ]
 
     def __init__(self, url: str, login: str, *, number: int | None = None, tab: str | None = None,
                  readonly: bool = False, theme: str | None = None, config: Config | None = None,
-                 header: CardHeader | None = None) -> None:
+                 header: CardHeader | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
         self._init_ordered_keys()
         from screens import pacing
@@ -54,6 +62,7 @@ class IsptermApp(OrderedKeys, App[None]):
         self.start_tab = tab
         self.start_header = header
         self.config = config
+        self.clock = clock  # None: the real clock (tests set an instant)
         self.ctx: Ctx | None = None
         self._ctx_ready = threading.Event()
         self._boot_error: Exception | None = None
@@ -93,6 +102,10 @@ class IsptermApp(OrderedKeys, App[None]):
 
         try:
             ctx = open_ctx(self.url, self.login, readonly=self.readonly, config=self.config)
+            if self.clock is not None:
+                from dataclasses import replace
+
+                ctx = replace(ctx, clock=self.clock)
         except IsptermError as exc:
             self._boot_error = exc
             self._ctx_ready.set()
@@ -136,6 +149,14 @@ class IsptermApp(OrderedKeys, App[None]):
         assert self.ctx is not None
         return self.ctx
 
+    def today(self) -> date:
+        """The operator's "today" for form defaults: the services' clock, as ``Ctx.today``."""
+        if self.ctx is not None:
+            return self.ctx.today()
+        from ispterm.store.types import utcnow
+
+        return (self.clock or utcnow)().astimezone().date()
+
     def can(self, permission: str) -> bool:
         """Whether to offer a write action; before boot only when not read-only (services check)."""
         if self.readonly:
@@ -177,6 +198,14 @@ class IsptermApp(OrderedKeys, App[None]):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def action_hide_keys(self) -> None:
+        self.action_hide_help_panel()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "hide_keys":  # else esc goes on to the focused widget and the screen
+            return bool(self.screen.query("HelpPanel"))
+        return True
 
 
 def binding_ids() -> set[str]:
@@ -225,11 +254,12 @@ def check_options(*, tab: str | None = None, theme: str | None = None,
 
 def make_app(url: str, login: str, *, number: int | None = None, tab: str | None = None,
              readonly: bool = False, theme: str | None = None, config: Config | None = None,
-             header: CardHeader | None = None) -> IsptermApp:
-    """The one way to build the App (CLI and tests)."""
+             header: CardHeader | None = None,
+             clock: Callable[[], datetime] | None = None) -> IsptermApp:
+    """The one way to build the App (CLI and tests; ``clock`` stands the services at an instant)."""
     check_options(tab=tab, theme=theme, config=config)
     return IsptermApp(url, login, number=number, tab=tab, readonly=readonly, theme=theme,
-                      config=config, header=header)
+                      config=config, header=header, clock=clock)
 
 
 def run_app(app: IsptermApp, *, mouse: bool = True) -> int:

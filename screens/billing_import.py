@@ -16,8 +16,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, ProgressBar, Select, Static
 
+from screens.widgets.footer import KeyFooter
 from screens.widgets.marked import MarkedCheckbox
 from screens.widgets.render import day, money
 
@@ -62,7 +63,7 @@ class BillingImportScreen(Screen):
         yield ProgressBar(total=None, show_eta=False, id="import-progress")
         yield Static(ready_text(False), id="import-status")
         yield DataTable(id="import-lines", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Import a bank statement"
@@ -160,7 +161,7 @@ class BillingImportScreen(Screen):
         for _key, active in self.active_bindings.items():
             if active.binding.action == "unmatched":
                 return active.binding
-        return Binding("f6", "unmatched")
+        return Binding("f6", "unmatched", id="import.unmatched")
 
     def action_unmatched(self) -> None:
         from screens.unmatched import UnmatchedScreen

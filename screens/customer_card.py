@@ -15,8 +15,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
+from screens.widgets.footer import KeyFooter
 from screens.app import TABS
 from screens.card.base import CardTab
 from screens.messages import Booted
@@ -123,7 +124,7 @@ class CustomerCardScreen(Screen):
         with CardTabs(initial=self.start_tab, id="card-tabs"):
             for i, key in enumerate(TABS):
                 yield TabPane(f"{i + 1} {LABELS[key]}", id=key)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = f"Customer {self.number}"

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
+from screens.widgets.footer import KeyFooter
 from screens.messages import Booted
 from screens.widgets import render
 from screens.widgets.result_list import Column, ResultList
@@ -38,6 +39,17 @@ COLUMNS = (
 )
 
 
+class SearchBox(Input):
+    """The search box; ``?`` opens the help here too (no customer is found by a question mark,
+    and it is the first thing a new operator presses on the first screen)."""
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "question_mark":
+            event.stop()
+            event.prevent_default()  # not typed
+            self.app.action_keys()  # type: ignore[attr-defined]
+
+
 class CustomerResults(ResultList):
     BINDINGS = [Binding("enter", "select", "Open card", id="list.open")]
 
@@ -51,7 +63,7 @@ class CustomerListScreen(Screen):
         Binding("S,f3", "settings", "Settings", id="list.settings"),
         Binding("I,f5", "billing_import", "Import", id="list.billing_import"),
         Binding("U,f6", "unmatched", "Unmatched", id="list.unmatched"),
-        Binding("Q,f4", "mail_queue", "Mail queue", id="list.mail_queue", show=False),
+        Binding("Q,f4", "mail_queue", "Mail", id="list.mail_queue"),
     ]
 
     def __init__(self) -> None:
@@ -68,10 +80,10 @@ class CustomerListScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Search: number, name, e-mail, phone, address, IP, VS", id="search")
+        yield SearchBox(placeholder="Search: number, name, e-mail, phone, address, IP, VS", id="search")
         yield CustomerResults(COLUMNS, id="customers")
         yield Static("Opening the database…", id="list-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).focus()

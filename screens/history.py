@@ -9,8 +9,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Header
 
+from screens.widgets.footer import KeyFooter
 from screens.widgets.history_view import HistoryView
 
 
@@ -22,7 +23,7 @@ class GlobalHistoryScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield HistoryView(None, id="global-history")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "History of all customers"

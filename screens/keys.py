@@ -121,7 +121,7 @@ class OrderedKeys:
         self._key_serial += 1
         serial = self._key_serial
         self._key_screen = app.screen
-        self._key_target = target = app.focused or app.screen
+        self._key_target = app.focused or app.screen
         await super().on_event(event)  # type: ignore[misc]  # priority bindings or forward
         if not self._send_marker(KeyDone(serial)):
             await self._key_finished(serial)

@@ -14,8 +14,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Select, Static
+from textual.widgets import DataTable, Header, Select, Static
 
+from screens.widgets.footer import KeyFooter
 from screens.messages import Booted
 from screens.work import Loads, call_service
 
@@ -111,7 +112,7 @@ class MailQueueScreen(Screen):
         yield QueueTable(id="queue", cursor_type="row", zebra_stripes=True)
         yield Static("", id="queue-detail", classes="queue-detail")
         yield Static("Loading…", id="queue-status", classes="muted")
-        yield Footer()
+        yield KeyFooter()
 
     def heading(self) -> str:
         return "Mail queue" + (f" of customer {self.number}" if self.number else "")

@@ -16,10 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import (Button, DataTable, Footer, Header, Input, Label, OptionList, Static,
+from textual.widgets import (Button, DataTable, Header, Input, Label, OptionList, Static,
                              TabbedContent, TabPane)
 
 from ispterm.operators.roles import SETTINGS_EDIT
+from screens.widgets.footer import KeyFooter
 from screens.widgets.tables import add_rows
 from screens.work import Loads, call_service
 
@@ -151,7 +152,7 @@ class SettingsScreen(Screen):
                     codes.add_column("Tag", key="tag")
                     codes.add_column("On card", key="card")
                     yield codes
-        yield Footer()
+        yield KeyFooter()
 
     DEFAULT_CSS = """
     SettingsScreen #settings-table { height: 1fr; }

@@ -15,9 +15,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ispterm.operators.roles import PAYMENT_WRITE
+from screens.widgets.footer import KeyFooter
 from screens.widgets.render import day, money
 from screens.work import Loads
 
@@ -45,7 +46,7 @@ class UnmatchedScreen(Screen):
         yield Static(Text("Suggested customers (by the payer's name)", style="bold"),
                      id="suggestions-title")
         yield DataTable(id="suggestions", cursor_type="row")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Unmatched payments"

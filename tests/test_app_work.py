@@ -182,3 +182,26 @@ async def test_after_an_edit_every_tab_shows_the_saved_data(ctx, db_url, monkeyp
         await burst(app, pilot, "1")
         await settle(app, pilot)
         assert "Olomouc" in screen_text(app)
+
+
+async def test_form_defaults_take_the_services_clock_not_the_machines(ctx, db_url):
+    """At 00:30 on New Year's Day in Prague (still 31 December in UTC), the payment date,
+    the invoice date and the statement period default to the operator's 1 January 2027."""
+    from textual.widgets import Input
+
+    from tests.clock import clock_at
+
+    n = cs.create(ctx, "New Year")
+    app = make_app(db_url, "admin", number=n, tab="billing",
+                   clock=clock_at("2027-01-01T00:30:00+01:00"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        for key, field, wanted in (("r", "#f-received_on", "2027-01-01"),
+                                   ("n", "#f-issued_on", "2027-01-01"),
+                                   ("s", "#f-date_from", "2027-01-01"),
+                                   ("s", "#f-date_to", "2027-01-01")):
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert app.screen.query_one(field, Input).value == wanted, (key, field)
+            await pilot.press("escape")
+            await settle(app, pilot)

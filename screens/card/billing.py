@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
@@ -35,12 +36,12 @@ class BillingTab(CardTab):
         Binding("e", "edit", "Edit", id="billing.edit"),
         Binding("i", "focus('invoices')", "Invoices", id="billing.invoices", show=False),
         Binding("p", "focus('payments')", "Payments", id="billing.payments", show=False),
-        Binding("n", "new_invoice", "New invoice", id="billing.new_invoice"),
+        Binding("n", "new_invoice", "Invoice", id="billing.new_invoice"),
         Binding("r", "record_payment", "Payment", id="billing.record_payment"),
         Binding("v", "view_invoice", "View", id="billing.view_invoice"),
         Binding("x", "cancel_selected", "Cancel", id="billing.cancel"),
         Binding("s", "statement", "Statement", id="billing.statement"),
-        Binding("S", "send_summary", "Mail summary", id="billing.send_summary"),
+        Binding("S", "send_summary", "Mail it", id="billing.send_summary"),
     ]
 
     # Which permission each write action needs; without it the key is hidden (services check too).
@@ -145,7 +146,8 @@ class BillingTab(CardTab):
                 self.notify(f"Invoice {inv.number} issued: {money(inv.total).plain}, due {day(inv.due_on)}")
                 self.screen.refresh_card()  # type: ignore[attr-defined]
 
-        self.app.push_screen(InvoiceForm(self.number), issued)
+        today = self.app.today()  # type: ignore[attr-defined]
+        self.app.push_screen(InvoiceForm(self.number, today), issued)
 
     def action_record_payment(self) -> None:
         from screens.dialogs.payment_form import payment_form
@@ -156,7 +158,8 @@ class BillingTab(CardTab):
                             f"({money(p.allocated).plain} settles invoices)")
                 self.screen.refresh_card()  # type: ignore[attr-defined]
 
-        self.app.push_screen(payment_form(self.number), recorded)
+        today = self.app.today()  # type: ignore[attr-defined]
+        self.app.push_screen(payment_form(self.number, today), recorded)
 
     @on(DataTable.RowSelected, "#invoices")
     def _invoice_chosen(self, event: DataTable.RowSelected) -> None:
@@ -218,7 +221,7 @@ class BillingTab(CardTab):
         from ispterm.billing.forms import default_pdf_path, save_statement_pdf
         from screens.dialogs.action_form import ActionForm, FormField
 
-        start, end = _period()
+        start, end = _period(self.app.today())  # type: ignore[attr-defined]
         form = ActionForm(
             f"Account statement of customer {self.number} (PDF)",
             [FormField("date_from", "From", start, "YYYY-MM-DD"),
@@ -239,7 +242,7 @@ class BillingTab(CardTab):
         from ispterm.billing.forms import send_summary_from_form
         from screens.dialogs.action_form import ActionForm, FormField
 
-        start, end = _period()
+        start, end = _period(self.app.today())  # type: ignore[attr-defined]
         form = ActionForm(
             f"Mail the account summary to customer {self.number}",
             [FormField("date_from", "From", start, "YYYY-MM-DD"),
@@ -299,9 +302,6 @@ def _billing_data(c: CustomerCard) -> Group | str:
     return Text("") if block is None else Group(Text(""), block)
 
 
-def _period() -> tuple[str, str]:
+def _period(today: date) -> tuple[str, str]:
     """Default statement period: this calendar year up to today."""
-    from datetime import date
-
-    today = date.today()
     return date(today.year, 1, 1).isoformat(), today.isoformat()

@@ -111,7 +111,7 @@ class SupportTab(CardTab):
     def show(self, data: SupportData) -> None:
         keep = self.current()
         self.data = data
-        today = date.today()
+        today = self.app.today()  # type: ignore[attr-defined]
         tasks = self.query_one("#tasks-table", DataTable)
         tasks.clear()
         # The title gets what the other columns leave (the line below the table shows more).

@@ -23,12 +23,12 @@ PARTS = (("description", "Description"), ("price", "Price incl. VAT"), ("quantit
 class InvoiceForm(ActionForm):
     BINDINGS = [Binding("ctrl+n", "add_row", "Add line", id="invoice_form.add_row")]
 
-    def __init__(self, number: int) -> None:
+    def __init__(self, number: int, today: date) -> None:
         from ispterm.billing.forms import issue_from_form
 
         self.number = number
         self.rows = ROWS
-        fields = [FormField("issued_on", "Issue date", date.today().isoformat(), "YYYY-MM-DD"),
+        fields = [FormField("issued_on", "Issue date", today.isoformat(), "YYYY-MM-DD"),
                   FormField("due", "Due date", "", "empty: from the customer's due days")]
         super().__init__(f"Issue an invoice to customer {number}", fields,
                          submit=lambda ctx, vals: issue_from_form(

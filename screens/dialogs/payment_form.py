@@ -7,13 +7,13 @@ from datetime import date
 from screens.dialogs.action_form import ActionForm, FormField
 
 
-def payment_form(number: int) -> ActionForm:
+def payment_form(number: int, today: date) -> ActionForm:
     """Dismisses with the recorded PaymentView; the VS defaults to the customer's number."""
     from ispterm.billing.forms import record_from_form
 
     fields = [
         FormField("amount", "Amount", "", "e.g. 1 234,50"),
-        FormField("received_on", "Received on", date.today().isoformat(), "YYYY-MM-DD or D.M.YYYY"),
+        FormField("received_on", "Received on", today.isoformat(), "YYYY-MM-DD or D.M.YYYY"),
         FormField("vs", "VS", "", f"empty: {number}"),
     ]
     return ActionForm(
