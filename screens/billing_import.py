@@ -20,6 +20,7 @@ from textual.widgets import Button, DataTable, Header, Input, Label, ProgressBar
 
 from screens.widgets.footer import KeyFooter
 from screens.widgets.marked import MarkedCheckbox
+from screens.widgets.labels import error_text
 from screens.widgets.render import day, money
 
 FORMATS = [("auto-detect", "auto"), ("camt.053 (ISO 20022 XML)", "camt053"), ("ABO / GPC", "gpc"),
@@ -133,7 +134,7 @@ class BillingImportScreen(Screen):
         self.running = False
         self.query_one("#import-progress", ProgressBar).update(total=1, progress=0)
         text = Text("Not imported: ", style="bold red")
-        text.append(str(exc))
+        text.append(error_text(exc))
         text.append("\nNothing was written; fix the file or the options and try again.", style="dim")
         self._status(text)
 

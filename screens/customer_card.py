@@ -49,13 +49,15 @@ def tab_widget(key: str, number: int) -> CardTab:
 
 def header_text(number: int, name: str, status: str | None, status_color: str | None,
                 marks: Any, balance: Any, *, alerts: int = 0, former: bool = False,
-                deleted: bool = False) -> Text:
+                deleted: bool = False, release: str | None = None) -> Text:
     text = Text()
     text.append(f"{number} ", style="bold")
     text.append(name, style="bold")
     text.append("  [")
     text.append(status or "no status", style=status_color or "")
     text.append("]")
+    if release:  # a non-payer who paid: the status is about to change, say so
+        text.append(f" ({release})", style="italic")
     if deleted:
         text.append("  DELETED", style="bold red")
     if former:
@@ -184,7 +186,8 @@ class CustomerCardScreen(Screen):
         self.sub_title = c.name
         self._header(header_text(c.number, c.name, c.status, c.status_color,
                                  [(m.name, m.color) for m in c.marks], c.standing.balance,
-                                 alerts=c.alert_count, former=c.former, deleted=c.deleted))
+                                 alerts=c.alert_count, former=c.former, deleted=c.deleted,
+                                 release=c.suspension_hint if c.release_due else None))
         if alerts and not self.alerts_shown:
             self.alerts_shown = True
             from screens.dialogs.alert import AlertDialog

@@ -92,7 +92,9 @@ class Loads:
             if show_failure is not None:
                 show_failure(result)
             else:
-                self.node.notify(str(result), title="Could not load", severity="error", timeout=8)
+                from screens.widgets.labels import error_text
+
+                self.node.notify(error_text(result), title="Could not load", severity="error", timeout=8)
             return
         assert then is not None
         then(result)
@@ -173,7 +175,9 @@ def report_error(node: DOMNode, exc: Exception,
 
         node.app.push_screen(ConflictDialog(exc), reload)
         return
-    node.notify(str(exc), title=_title(exc), severity="error", timeout=8)
+    from screens.widgets.labels import error_text
+
+    node.notify(error_text(exc), title=_title(exc), severity="error", timeout=8)
 
 
 def _title(exc: Exception) -> str:

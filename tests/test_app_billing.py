@@ -89,7 +89,10 @@ async def test_invalid_payment_is_refused_inline_and_changes_nothing(ctx, db_url
         await settle(app, pilot)
         assert type(app.screen).__name__ == "ActionForm", "the form stays open until fixed"
         assert error_of(app, "amount") and "no such date" in error_of(app, "received_on")
-        await pilot.press("escape")
+        await pilot.press("escape")  # typed into: esc asks first
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        await pilot.press("y")
         await settle(app, pilot)
         assert "-500.00 owes" in header(app)
     assert bs.payments(ctx, n) == []
@@ -167,7 +170,7 @@ async def test_view_invoice_save_pdf_and_cancel(ctx, db_url, tmp_path):
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert "does not exist" in error_of(app, "file")
-        await pilot.press("escape", "escape")
+        await pilot.press("escape", "y", "escape")  # the typed path: discard, then the view
         await settle(app, pilot)
         app.screen.query_one("#invoices", DataTable).focus()
         await pilot.press("x")
@@ -330,3 +333,54 @@ async def test_read_only_operator_sees_no_billing_write_action(ctx, db_url, as_r
         await settle(app, pilot)
         assert "a" not in active_keys(app)
     assert bs.payments(ctx, n) == []
+
+
+async def test_form_errors_name_the_fields_as_the_form_labels_them(ctx, db_url):
+    """An invoice whose due date is before its issue date, and a line without a price: the
+    errors say "Due date" and "Line 1", never the service's due/due_on/line1."""
+    n = cs.create(ctx, "Labels Please")
+    app = make_app(db_url, "admin", number=n, tab="billing")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        fill(app, {"issued_on": "2026-11-10", "due": "2026-11-01"})
+        app.screen.query_one("#row-1 .line-description", Input).value = "Fiber"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "a line needs a price" in text
+        app.screen.query_one("#row-1 .line-price", Input).value = "499"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "the due date is before the issue date" in text
+        assert "due_on" not in text and "line1" not in text and "✗ due:" not in text
+        # An error for a field the form has no slot for is named by its label too.
+        app.screen.show_errors({"due_on": "example", "received_on": "example", "line9": "example"})
+        await pilot.pause()
+        summary = str(app.screen.query_one("#form-summary", Static).render())
+        assert summary.splitlines() == ["✗ Due date: example", "✗ Received on: example",
+                                        "✗ Line 9: example"]
+    assert bs.invoices(ctx, n) == []
+
+
+async def test_a_non_payer_who_paid_is_told_the_next_suspension_run_releases_them(ctx, db_url):
+    from ispterm.billing import suspension
+    from ispterm.settings.service import set_setting
+
+    for key, value in (("suspend_enabled", "yes"), ("suspend_min_amount", "300"),
+                       ("suspend_days_after_due", "14")):
+        set_setting(ctx, key, value)
+    today = ctx.today()
+    n = cs.create(ctx, "Paid Up Late")
+    bs.issue_invoice(ctx, n, [FEE], issued_on=today - timedelta(days=40), due_on=today - timedelta(days=30))
+    suspension.run(ctx, today=today)
+    bs.record_payment(ctx, n, Decimal("500.00"), today)
+    app = make_app(db_url, "admin", number=n)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert "[Non-payer]" in header(app)
+        assert "the next suspension run releases them" in header(app)
+        assert "0.00" in header(app) and "owes" not in header(app)
+        assert "Non-payer: paid: the next suspension run releases them" in screen_text(app)

@@ -7,7 +7,7 @@ from textual.widgets import DataTable, Input
 
 from ispterm.customers import service as cs
 from screens.app import make_app
-from tests.pilot_help import active_keys, settle
+from tests.pilot_help import active_keys, screen_text, settle
 
 
 def rows(app) -> list[list[str]]:
@@ -77,3 +77,21 @@ async def test_global_history_pages_and_opens_the_customer(ctx, db_url, monkeypa
         await pilot.press("escape")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "GlobalHistoryScreen"
+
+
+async def test_an_invoice_paid_shows_which_invoice_in_the_history(ctx, db_url):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from ispterm.billing import service as bs
+    from ispterm.billing.invoicing import Line, issue_invoice
+
+    n = cs.create(ctx, "Which Invoice")
+    today = ctx.today()
+    inv = issue_invoice(ctx, n, [Line("Fiber", Decimal("499.00"))], issued_on=today - timedelta(days=3))
+    bs.record_payment(ctx, n, Decimal("499.00"), today)
+    app = make_app(db_url, "admin", number=n, tab="history")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        text = screen_text(app)
+    assert f"invoice {inv.number} · status" in text and "issued -> paid" in text

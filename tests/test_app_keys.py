@@ -116,3 +116,71 @@ async def test_the_footer_at_80_columns_shows_help_quit_and_the_main_keys(demo_u
             assert item in line, f"{where}: {item!r} not in {line!r}"
         if "card" in where:
             assert app.screen.query_one(TabbedContent).active
+
+
+async def test_esc_on_a_form_typed_into_asks_before_discarding(ctx, db_url):
+    n = cs.create(ctx, "Ask Before Discard", {"city": "Brno"})
+    app = make_app(db_url, "admin", number=n)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        await pilot.press("escape")  # nothing typed: closes at once
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "CustomerCardScreen"
+        await pilot.press("e")
+        await settle(app, pilot)
+        app.screen.query_one("#f-city", Input).value = "Praha"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        assert "Discard your changes?" in screen_text(app)
+        await pilot.press("n")  # keep typing
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "EditForm"
+        assert app.screen.query_one("#f-city", Input).value == "Praha"
+        await pilot.press("escape", "y")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "CustomerCardScreen"
+    assert cs.get_card(ctx, n).values["city"] == "Brno"
+
+
+async def test_esc_on_an_e_mail_with_a_body_asks_too(ctx, db_url):
+    from textual.widgets import TextArea
+
+    n = cs.create(ctx, "Mail Draft", {"email": "draft@example.cz"})
+    app = make_app(db_url, "admin", number=n)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+        app.screen.query_one("#mail-body", TextArea).text = "Dear customer, ..."
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "CustomerCardScreen"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
+async def test_the_e_mail_dialog_fits_small_terminals_with_room_for_the_body(ctx, db_url, size):
+    """Three contact persons and four addresses: subject, body and the buttons still show."""
+    from ispterm.customers import contacts
+    from textual.widgets import TextArea
+
+    n = cs.create(ctx, "Many Addresses", {"email": "a@example.cz", "billing_email": "b@example.cz",
+                                          "tech_email": "c@example.cz"})
+    for i in range(3):
+        contacts.add_contact(ctx, n, {"name": f"Contact {i}", "email": f"p{i}@example.cz"})
+    app = make_app(db_url, "admin", number=n)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "Subject" in text and "Send (ctrl+s)" in text and "Cancel (esc)" in text
+        body = app.screen.query_one("#mail-body", TextArea)
+        assert body.region.height >= (6 if size == (80, 24) else 3), body.region
+        subject = app.screen.query_one("#mail-subject", Input)
+        assert subject.region.height == 1 and subject.region.y < size[1]

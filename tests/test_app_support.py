@@ -46,7 +46,8 @@ async def test_create_task_change_status_and_assign(ctx, db_url, as_role):
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is editor
-        assert "due_on" in str(editor.query_one("#form-summary", Static).render())
+        summary = str(editor.query_one("#form-summary", Static).render())
+        assert "Due date: not a date" in summary and "due_on" not in summary
         assert editor.query_one("#task-due", Input).has_class("-invalid")
         assert ss.list_tasks(ctx, n) == []
         editor.query_one("#task-due", Input).value = "2030-01-31"

@@ -220,7 +220,8 @@ def _main(c: CustomerCard) -> Group:
     blocks = [
         field_block("Customer", [
             ("Number", str(c.number)), ("Legal form", v["legal_form"]), ("Name", v["name"]),
-            ("Representative", v["representative"]), ("Status", c.status),
+            ("Representative", v["representative"]),
+            ("Status", f"{c.status}: {c.suspension_hint}" if c.suspension_hint else c.status),
             ("Groups", ", ".join(c.groups)), ("Marks", ", ".join(m.name for m in c.marks)),
             ("Managers", ", ".join(c.managers)), ("Campaign", v["campaign"]),
             ("Parent account", c.parent_number), ("Child accounts", ", ".join(map(str, c.alias_numbers))),

@@ -20,7 +20,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from screens.dialogs.guard import DiscardGuard
 from screens.widgets.marked import MarkedCheckbox
+from screens.widgets.labels import error_text
 from screens.work import Loads, call_service
 
 if TYPE_CHECKING:
@@ -62,7 +64,7 @@ class AttachmentList(OptionList):
             self.screen.remove_attachment(self.highlighted)  # type: ignore[attr-defined]
 
 
-class ComposeMailDialog(ModalScreen[Any]):
+class ComposeMailDialog(DiscardGuard, ModalScreen[Any]):
     """Dismisses with the ``Queued`` result once the service accepted the mail; None on cancel."""
 
     BINDINGS = [
@@ -82,31 +84,40 @@ class ComposeMailDialog(ModalScreen[Any]):
         self.attachments: list[Attachment] = []
         self.fixed: list[Attachment] = []  # generated ones (the service settings PDF)
         self.loads = Loads(self)
+        self.filling_start = False
 
     def compose(self) -> ComposeResult:
+        # Laid out for 80x24 and smaller: one line per field, the body takes what is left.
         with Vertical(classes="dialog compose", id="compose-mail"):
             yield Label(f"E-mail to customer {self.number}", classes="dialog-title")
-            with VerticalScroll(classes="compose-scroll"):
-                yield Static("To", classes="section-title")
-                yield Vertical(id="mail-recipients", classes="compose-recipients")
-                yield Input(placeholder="another address (comma separated)", id="mail-typed")
-                with Horizontal(classes="compose-row"):
-                    yield Select([], prompt="Template", id="mail-template")
-                    yield Select([], prompt="Sender", id="mail-sender", allow_blank=True)
-                    yield Select([(p, p) for p in PRIORITIES], value="normal", allow_blank=False,
-                                 id="mail-priority")
-                yield Input(placeholder="Subject", id="mail-subject")
-                with Horizontal(classes="compose-body"):
-                    yield TextArea(id="mail-body", soft_wrap=True, tab_behavior="focus")
-                    yield VariableList(id="mail-vars", classes="compose-vars")
-                yield MarkedCheckbox("HTML body (sent with a plain-text alternative)", id="mail-html")
-                yield Static("Attachments (at most 5)", classes="section-title")
-                yield Input(placeholder="path of a file to attach, enter adds it", id="mail-attach")
-                yield AttachmentList(id="mail-files", classes="compose-files")
+            with Horizontal(classes="compose-to"):
+                yield Label("To", classes="compose-label")
+                yield VerticalScroll(id="mail-recipients", classes="compose-recipients", can_focus=False)
+            with Horizontal(classes="compose-line"):
+                yield Label("Also to", classes="compose-label")
+                yield Input(placeholder="other addresses, comma separated", id="mail-typed", compact=True)
+            with Horizontal(classes="compose-line"):
+                yield Label("Template", classes="compose-label")
+                yield Select([], prompt="none", id="mail-template", compact=True)
+                yield Select([], prompt="sender", id="mail-sender", allow_blank=True, compact=True)
+                yield Select([(p, p) for p in PRIORITIES], value="normal", allow_blank=False,
+                             id="mail-priority", compact=True)
+            with Horizontal(classes="compose-line"):
+                yield Label("Subject", classes="compose-label")
+                yield Input(placeholder="subject", id="mail-subject", compact=True)
+            with Horizontal(classes="compose-body"):
+                yield TextArea(id="mail-body", soft_wrap=True, tab_behavior="focus", compact=True,
+                               placeholder="the message (a template fills it; enter on a variable inserts it)")
+                yield VariableList(id="mail-vars", classes="compose-vars", compact=True)
+            with Horizontal(classes="compose-line"):
+                yield MarkedCheckbox("HTML", id="mail-html", tooltip="sent with a plain-text alternative")
+                yield Input(placeholder="attach: a file's path, enter adds it (at most 5)",
+                            id="mail-attach", compact=True)
+            yield AttachmentList(id="mail-files", classes="compose-files", compact=True)
             yield Static("", id="mail-error", classes="error-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Send (ctrl+s)", id="send", variant="primary")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Send (ctrl+s)", id="send", variant="primary", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#send", Button).disabled = True
@@ -131,7 +142,7 @@ class ComposeMailDialog(ModalScreen[Any]):
         if not self.is_attached:
             return
         self.options, self.fixed = result
-        box = self.query_one("#mail-recipients", Vertical)
+        box = self.query_one("#mail-recipients", VerticalScroll)
         wanted_first = True
         for i, o in enumerate(self.options.recipients):
             on = (o.contact_id == self.contact_id) if self.contact_id is not None else (wanted_first and i == 0)
@@ -144,11 +155,14 @@ class ComposeMailDialog(ModalScreen[Any]):
         if self.options.senders.preselected:
             senders.value = self.options.senders.preselected
         self.query_one(VariableList).add_options(
-            [Option(Text.assemble((v.name, "bold"), f"  {v.description}"), id=v.name)
+            [Option(Text.assemble((v.name, "bold"), f"  {v.description}", no_wrap=True,
+                                  overflow="ellipsis"), id=v.name)
              for v in self.options.variables])
         if self.start_template and self.start_template in self.options.templates:
+            self.filling_start = True  # its subject and body are not the operator's typing
             self.query_one("#mail-template", Select).value = self.start_template
         self._files()
+        self.call_after_refresh(self.mark_clean)
         self.query_one("#send", Button).disabled = False
         first = self.query(MarkedCheckbox)
         (first.first() if first else self.query_one("#mail-typed", Input)).focus()
@@ -169,6 +183,9 @@ class ComposeMailDialog(ModalScreen[Any]):
             html = bool(t.html)
             self.query_one("#mail-body", TextArea).text = (t.html if html else t.body) or ""
             self.query_one("#mail-html", MarkedCheckbox).value = html
+            if self.filling_start:
+                self.filling_start = False
+                self.call_after_refresh(self.mark_clean)
 
         # Picking templates quickly: only the last one picked fills subject and body.
         self.loads.start("template", lambda ctx: get_template(ctx, "email", name), filled,
@@ -250,7 +267,9 @@ class ComposeMailDialog(ModalScreen[Any]):
         text = self.query_one("#mail-body", TextArea).text
         html = self.query_one("#mail-html", MarkedCheckbox).value
         sender = self.query_one("#mail-sender", Select).value
-        kwargs = dict(to=to, subject=self.query_one("#mail-subject", Input).value,
+        template = self.query_one("#mail-template", Select).value
+        kwargs = dict(template=None if template is Select.NULL else str(template),
+                      to=to, subject=self.query_one("#mail-subject", Input).value,
                       body=None if html else text, html=text if html else None,
                       attachments=[*self.fixed, *self.attachments],
                       priority=str(self.query_one("#mail-priority", Select).value),
@@ -269,7 +288,7 @@ class ComposeMailDialog(ModalScreen[Any]):
         if self.is_attached:
             self.query_one("#send", Button).disabled = self.options is None
             if isinstance(exc, ValidationError):
-                self._error(f"{exc.field}: {exc.why}", exc.field)
+                self._error(error_text(exc), exc.field)
             else:
                 self._error(str(exc))
         return True
@@ -287,5 +306,5 @@ class ComposeMailDialog(ModalScreen[Any]):
             self.action_cancel()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.cancel_or_ask()
 

@@ -16,12 +16,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from screens.dialogs.guard import DiscardGuard
+from screens.widgets.labels import error_text
 from screens.work import Loads, call_service
 
 SEND_KEYS = "ctrl+s,ctrl+j"
 
 
-class ComposeSmsDialog(ModalScreen[Any]):
+class ComposeSmsDialog(DiscardGuard, ModalScreen[Any]):
     """Dismisses with the list of ``Queued`` SMS once accepted; None on cancel."""
 
     BINDINGS = [
@@ -38,19 +40,20 @@ class ComposeSmsDialog(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog compose", id="compose-sms"):
             yield Label(f"SMS about customer {self.number}", classes="dialog-title")
-            with Horizontal(classes="form-row"):
-                yield Label("To", classes="form-label")
-                yield Input(self.to, id="sms-to",
+            with Horizontal(classes="compose-line"):
+                yield Label("To", classes="compose-label")
+                yield Input(self.to, id="sms-to", compact=True,
                             placeholder="customer, a technician's login or a phone number")
-            with Horizontal(classes="form-row"):
-                yield Label("Template", classes="form-label")
-                yield Select([], prompt="free text", id="sms-template")
-            yield TextArea(id="sms-text", soft_wrap=True, tab_behavior="focus", classes="sms-text")
+            with Horizontal(classes="compose-line"):
+                yield Label("Template", classes="compose-label")
+                yield Select([], prompt="free text", id="sms-template", compact=True)
+            yield TextArea(id="sms-text", soft_wrap=True, tab_behavior="focus", classes="sms-text",
+                           compact=True, placeholder="the text of the SMS")
             yield Static("0 chars, 0 SMS, GSM-7", id="sms-count", classes="muted")
             yield Static("", id="sms-error", classes="error-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Send (ctrl+s)", id="send", variant="primary")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Send (ctrl+s)", id="send", variant="primary", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         from ispterm.messaging.catalog import list_templates
@@ -61,6 +64,7 @@ class ComposeSmsDialog(ModalScreen[Any]):
 
         self.loads.start("templates", lambda ctx: list_templates(ctx, "sms"), shown)
         self.query_one("#sms-text", TextArea).focus()
+        self.call_after_refresh(self.mark_clean)
 
     # The live counter ------------------------------------------------------------------------
 
@@ -98,7 +102,10 @@ class ComposeSmsDialog(ModalScreen[Any]):
         text = self.query_one("#sms-text", TextArea).text
         to = self.query_one("#sms-to", Input).value.strip() or "customer"
         self.query_one("#sms-error", Static).update("Queueing…")
-        call_service(self, send_sms, self.number, text, to=to, done=self._sent, on_error=self._refused)
+        template = self.query_one("#sms-template", Select).value
+        call_service(self, send_sms, self.number, text, to=to,
+                     template=None if template is Select.NULL else str(template),
+                     done=self._sent, on_error=self._refused)
 
     def _sent(self, queued: list[Any]) -> None:
         parts = f" in {len(queued)} messages" if len(queued) > 1 else ""
@@ -106,11 +113,8 @@ class ComposeSmsDialog(ModalScreen[Any]):
         self.dismiss(queued)
 
     def _refused(self, exc: Exception) -> bool:
-        from ispterm.errors import ValidationError
-
         if self.is_attached:
-            why = f"{exc.field}: {exc.why}" if isinstance(exc, ValidationError) else str(exc)
-            self.query_one("#sms-error", Static).update(why)
+            self.query_one("#sms-error", Static).update(error_text(exc))
             self.query_one("#sms-to", Input).set_class(getattr(exc, "field", "") == "to", "-invalid")
         return True
 
@@ -122,4 +126,4 @@ class ComposeSmsDialog(ModalScreen[Any]):
             self.action_cancel()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.cancel_or_ask()

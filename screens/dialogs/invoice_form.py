@@ -45,7 +45,7 @@ class InvoiceForm(ActionForm):
 
     def _row(self, i: int) -> list:
         inputs = [Input({"quantity": "1", "vat": "21"}.get(part, ""), id=field_id(f"line{i}.{part}"),
-                        placeholder=label, classes=f"line-{part}") for part, label in PARTS]
+                        placeholder=label, classes=f"line-{part}", compact=True) for part, label in PARTS]
         return [Horizontal(*inputs, classes="form-row invoice-line", id=f"row-{i}"),
                 self.error_slot(f"line{i}")]
 

@@ -20,6 +20,9 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
+from screens.dialogs.guard import DiscardGuard
+from screens.widgets.labels import error_text, field_label
+
 SAVE_KEYS = "ctrl+s,ctrl+enter,ctrl+j"
 
 
@@ -32,7 +35,7 @@ def field_name(widget_id: str) -> str:
     return widget_id[2:].replace("--", ".")
 
 
-class ServiceForm(ModalScreen[Any]):
+class ServiceForm(DiscardGuard, ModalScreen[Any]):
     """Dismisses with the service's result; None when cancelled or a conflict took over."""
 
     BINDINGS = [
@@ -56,7 +59,8 @@ class ServiceForm(ModalScreen[Any]):
         """A labelled input and the slot its error is shown in."""
         with Horizontal(classes="form-row"):
             yield Label(label, classes="form-label")
-            yield Input(value, id=field_id(name), placeholder=help, tooltip=help or None)
+            # One line per field (no border): an edit form shows a dozen fields at 80x24.
+            yield Input(value, id=field_id(name), placeholder=help, tooltip=help or None, compact=True)
         yield ServiceForm.error_slot(name)
 
     @staticmethod
@@ -73,6 +77,8 @@ class ServiceForm(ModalScreen[Any]):
         inputs = self.query(Input)
         if inputs:
             inputs.first().focus()
+        # Subclasses fill their widgets in their own on_mount (which runs after this one).
+        self.call_after_refresh(self.mark_clean)
 
     # Errors -------------------------------------------------------------------------------
 
@@ -97,8 +103,20 @@ class ServiceForm(ModalScreen[Any]):
             if widget is not None:
                 widget.set_class(name in errors, "-invalid")
         if only is None:
-            rest = [f"✗ {name}: {why}" for name, why in errors.items() if name not in slots]
+            labels = self.labels()
+            rest = [f"✗ {field_label(name, labels)}: {why}" for name, why in errors.items()
+                    if name not in slots]
             self.query_one("#form-summary", Static).update("\n".join(rest))
+
+    def labels(self) -> dict[str, str]:
+        """Field -> the label its row shows (for errors named by field)."""
+        found: dict[str, str] = {}
+        for row in self.query(".form-row"):
+            labels = row.query(Label)
+            inputs = [w for w in row.query(Input) if w.id and w.id.startswith("f-")]
+            if labels and inputs:
+                found[field_name(inputs[0].id or "")] = str(labels.first().render()).strip()
+        return found
 
     def _focus_first_error(self, errors: dict[str, str]) -> None:
         for name in errors:
@@ -146,11 +164,11 @@ class ServiceForm(ModalScreen[Any]):
             self._focus_first_error(errors)
             return True
         self.show_errors({})
-        self.query_one("#form-summary", Static).update(str(error))
+        self.query_one("#form-summary", Static).update(error_text(error))
         return False
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.cancel_or_ask()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -46,6 +46,9 @@ def change(entry: HistoryEntry, width: int) -> str:
 
 
 def what(entry: HistoryEntry) -> str:
+    """``customer.city``; a row about a named record says which: ``invoice 202600042 · status``."""
+    if entry.about:
+        return f"{entry.about} · {entry.field or entry.action}"
     return f"{entry.entity}.{entry.field}" if entry.field else f"{entry.entity} {entry.action}"
 
 
