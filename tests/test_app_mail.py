@@ -411,3 +411,21 @@ async def test_contact_mails_from_the_contacts_table_and_the_contacts_history(sq
         assert "Welcome, Eva Nováková" in text and "eva@example.cz" in text
     [item] = ms.list_queue(ctx)
     assert item.to == "eva@example.cz" and item.contact_id is not None
+
+
+async def test_a_payment_reminder_to_a_customer_who_owes_nothing_is_refused_in_the_dialog(
+        sqlite_ctx, sqlite_url):
+    n = make_customer(sqlite_ctx)  # owes nothing
+    app = make_app(sqlite_url, "admin", number=n)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+        app.screen.query_one("#mail-template", Select).value = "payment_reminder"
+        await settle(app, pilot)
+        assert app.screen.query_one("#mail-subject", Input).value  # the template filled it
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ComposeMailDialog"
+        assert "owes nothing" in error_text(app, "#mail-error")
+    assert ms.list_queue(sqlite_ctx) == []
