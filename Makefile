@@ -18,6 +18,7 @@ demo: $(STAMP)
 	$(VENV)/bin/ispterm demo
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check ispterm screens themes tests
 	$(PY) -m pytest -n 2 -q
 	$(MAKE) --no-print-directory test-dates
 
