@@ -61,7 +61,10 @@ class BillingImportScreen(Screen):
                 yield Label("", classes="form-label")
                 yield MarkedCheckbox("Dry run", id="import-dry")
                 yield Button(IMPORT_LABEL, id="import-start", variant="primary")
-        yield ProgressBar(total=None, show_eta=False, id="import-progress")
+        # Hidden until an import starts: an idle bar with no total pulses as if working.
+        bar = ProgressBar(total=None, show_eta=False, id="import-progress")
+        bar.display = False
+        yield bar
         yield Static(ready_text(False), id="import-status")
         yield DataTable(id="import-lines", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
@@ -102,7 +105,9 @@ class BillingImportScreen(Screen):
         dry = self.query_one("#import-dry", MarkedCheckbox).value
         self.running = True
         self.query_one("#import-lines", DataTable).clear()
-        self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
+        bar = self.query_one("#import-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
         self._status(Text("Checking (dry run, nothing is written)…" if dry else "Importing…"))
         self.run_import(path, None if fmt == "auto" else str(fmt),
                         None if preset == "auto" else str(preset), bool(dry))
@@ -152,7 +157,8 @@ class BillingImportScreen(Screen):
                           ln.counterparty or "", who)
         if r.unmatched and not r.dry_run:
             key = self.app.get_key_display(self._unmatched_binding())
-            self.notify(f"{r.unmatched} payments are unmatched: {key} assigns them", timeout=8)
+            what = "1 payment is" if r.unmatched == 1 else f"{r.unmatched} payments are"
+            self.notify(f"{what} unmatched: {key} assigns them", timeout=8)
 
     def _status(self, text: Text) -> None:
         self.query_one("#import-status", Static).update(text)

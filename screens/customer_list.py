@@ -90,6 +90,13 @@ class CustomerListScreen(Screen):
         if self.app.ctx is not None:  # type: ignore[attr-defined]
             self.search("")
 
+    def on_screen_resume(self) -> None:
+        # Back from a card: the search stays, selected, so the next number typed replaces it.
+        # Handled before the keys typed after esc (they wait until this screen is ready).
+        search = self.query_one("#search", Input)
+        if self.focused is search and search.value:
+            search.select_all()
+
     def on_booted(self, _message: Booted) -> None:
         self.search(self.query_text)
 

@@ -15,11 +15,21 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import (Button, DataTable, Header, Input, Label, OptionList, Static,
-                             TabbedContent, TabPane)
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    DataTable,
+    Header,
+    Input,
+    Label,
+    OptionList,
+    Static,
+    TabbedContent,
+    TabPane,
+)
 
 from ispterm.operators.roles import SETTINGS_EDIT
+from screens.dialogs.modal import Dialog
 from screens.widgets.footer import KeyFooter
 from screens.widgets.tables import add_rows
 from screens.work import Loads, call_service
@@ -39,7 +49,7 @@ def cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class ValuePrompt(ModalScreen[Any]):
+class ValuePrompt(Dialog[Any]):
     """One value typed as text; the caller's ``save(text)`` answers ``saved``/``failed``."""
 
     DEFAULT_CSS = """

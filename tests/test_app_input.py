@@ -79,6 +79,26 @@ async def test_text_and_enter_in_one_read_open_the_match_not_the_old_first_row(c
         assert app.screen.number == target
 
 
+async def test_back_from_a_card_the_next_number_typed_replaces_the_last_one(ctx, db_url):
+    """The search stays (arrows and end keep it), but what is typed next replaces it: an
+    operator going from one customer to the next types the new number, not 10030100463."""
+    first, target = _first_by_name_and_target(ctx)
+    app = make_app(db_url, "admin")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await burst(app, pilot, f"{target}\r")
+        await settle(app, pilot)
+        assert app.screen.number == target
+        await pilot.press("escape")  # back to the list
+        await settle(app, pilot)
+        search = app.screen.query_one("#search", Input)
+        assert search.has_focus and search.value == str(target)
+        await burst(app, pilot, f"{first}\r")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "CustomerCardScreen", search.value
+        assert app.screen.number == first
+
+
 async def test_enter_on_a_text_nothing_matches_opens_nothing(ctx, db_url):
     _first_by_name_and_target(ctx)
     app = make_app(db_url, "admin")

@@ -68,6 +68,7 @@ async def test_the_import_screen_says_whether_it_writes_and_a_dry_run_writes_not
         dry_line = next(line for line in text.splitlines() if "▌ Dry run" in line)
         assert "X" not in dry_line.split("Dry run")[0], "off must not look ticked"
         assert "Dry run is off" in text and "Import for real" in text
+        assert "--%" not in text, "an idle progress bar pulses as if something were running"
         # Tick it with the keyboard, then name the file and press enter in the path box.
         app.screen.query_one("#import-dry", MarkedCheckbox).focus()
         await pilot.press("space")

@@ -7,13 +7,13 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from screens.dialogs.modal import Dialog
 from screens.widgets.render import local
 
 
-class AlertDialog(ModalScreen[None]):
+class AlertDialog(Dialog[None]):
     BINDINGS = [Binding("escape,enter", "close", "Close", id="alert.close")]
 
     def __init__(self, number: int, notes: list[Any]) -> None:

@@ -16,13 +16,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from screens.dialogs.guard import DiscardGuard
-from screens.widgets.marked import MarkedCheckbox
+from screens.dialogs.modal import Dialog
 from screens.widgets.labels import error_text
+from screens.widgets.marked import MarkedCheckbox
 from screens.work import Loads, call_service
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class AttachmentList(OptionList):
             self.screen.remove_attachment(self.highlighted)  # type: ignore[attr-defined]
 
 
-class ComposeMailDialog(DiscardGuard, ModalScreen[Any]):
+class ComposeMailDialog(DiscardGuard, Dialog[Any]):
     """Dismisses with the ``Queued`` result once the service accepted the mail; None on cancel."""
 
     BINDINGS = [

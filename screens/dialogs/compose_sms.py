@@ -13,17 +13,17 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from screens.dialogs.guard import DiscardGuard
+from screens.dialogs.modal import Dialog
 from screens.widgets.labels import error_text
 from screens.work import Loads, call_service
 
 SEND_KEYS = "ctrl+s,ctrl+j"
 
 
-class ComposeSmsDialog(DiscardGuard, ModalScreen[Any]):
+class ComposeSmsDialog(DiscardGuard, Dialog[Any]):
     """Dismisses with the list of ``Queued`` SMS once accepted; None on cancel."""
 
     BINDINGS = [

@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
+
+from screens.dialogs.modal import Dialog
 
 if TYPE_CHECKING:
     from ispterm.errors import Conflict
 
 
-class ConflictDialog(ModalScreen[bool]):
+class ConflictDialog(Dialog[bool]):
     """Dismisses True when the operator chooses to reload the record."""
 
     BINDINGS = [

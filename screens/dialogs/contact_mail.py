@@ -8,9 +8,10 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from screens.dialogs.modal import Dialog
 
 # (choice id, label, needs the right to send)
 CHOICES = (
@@ -22,7 +23,7 @@ CHOICES = (
 )
 
 
-class ContactMailMenu(ModalScreen[str]):
+class ContactMailMenu(Dialog[str]):
     """Dismisses with the chosen id; None on escape."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="contact_mail.cancel")]

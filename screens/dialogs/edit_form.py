@@ -14,9 +14,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from screens.dialogs.modal import Dialog
 from screens.dialogs.service_form import ServiceForm, field_id, field_name
 from screens.work import call_service
 
@@ -80,7 +80,7 @@ class EditForm(ServiceForm):
         call_service(self, self.save_fn, changed, done=lambda _r: self.saved(True), on_error=self.failed)
 
 
-class PromptDialog(ModalScreen[str]):
+class PromptDialog(Dialog[str]):
     """Ask for one value (a date, a customer number); None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]

@@ -11,9 +11,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from screens.dialogs.modal import Dialog
 from screens.widgets.render import day, money
 
 
@@ -31,7 +31,7 @@ def pdf_form(title: str, default_name: str, save: Any) -> Any:
                       submit=lambda ctx, vals: save(ctx, vals["file"]), ok="Save PDF")
 
 
-class InvoiceView(ModalScreen[None]):
+class InvoiceView(Dialog[None]):
     BINDINGS = [
         Binding("p", "pdf", "Save PDF", id="invoice_view.pdf"),
         Binding("escape,enter", "close", "Close", id="invoice_view.close"),

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from ispterm.operators.roles import CUSTOMER_DELETE, CUSTOMER_LIFECYCLE
+from screens.dialogs.modal import Dialog
 
 if TYPE_CHECKING:
     from ispterm.customers.card import CustomerCard
@@ -42,7 +42,7 @@ def choices(card: CustomerCard, can: Callable[[str], bool]) -> list[tuple[str, s
     return out
 
 
-class LifecycleMenu(ModalScreen[str]):
+class LifecycleMenu(Dialog[str]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="lifecycle.cancel")]
 
     def __init__(self, card: CustomerCard, can: Callable[[str], bool]) -> None:

@@ -16,11 +16,11 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
 from screens.dialogs.guard import DiscardGuard
+from screens.dialogs.modal import Dialog
 from screens.widgets.labels import error_text, field_label
 
 SAVE_KEYS = "ctrl+s,ctrl+enter,ctrl+j"
@@ -35,7 +35,7 @@ def field_name(widget_id: str) -> str:
     return widget_id[2:].replace("--", ".")
 
 
-class ServiceForm(DiscardGuard, ModalScreen[Any]):
+class ServiceForm(DiscardGuard, Dialog[Any]):
     """Dismisses with the service's result; None when cancelled or a conflict took over."""
 
     BINDINGS = [

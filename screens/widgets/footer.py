@@ -58,6 +58,12 @@ class KeyFooter(Footer):
                 continue
             if binding.show or binding.id in EXTRA:
                 by_action[binding.action].append((binding, enabled))
+        if self.screen.is_modal:
+            # A dialog's bindings stop at the dialog: the App's priority bindings (F1, F10,
+            # ctrl+q) work there all the same but are not among them; "?" and "q" do not.
+            for _key, binding in self.app._bindings:
+                if binding.priority and binding.id in FIXED and FIXED[binding.id][1]:
+                    fixed.setdefault(FIXED[binding.id][0], (binding, True))
         chosen = self._fit([entries[0] for entries in by_action.values()], fixed)
         for binding, enabled in chosen + [fixed[k] for k in ("help", "quit") if k in fixed]:
             yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
