@@ -39,7 +39,9 @@ __all__ = [
     "non_negative_int",
     "phone",
     "phone_digits_variants",
+    "invisible",
     "single_line",
+    "text_block",
     "url",
     "vs",
     "zip_code",
@@ -68,6 +70,47 @@ def _has_control(value: str) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs") for ch in value)
 
 
+def invisible(value: str) -> str | None:
+    """The first invisible formatting character (Unicode category Cf) in ``value``, named
+    for an error message, or None.
+
+    Bidirectional overrides and isolates (U+202A..U+202E, U+2066..U+2069), directional
+    marks and zero-width characters change how a line looks without being seen: a name
+    with U+202E reads backwards, and "Novák" with a zero-width space looks like "Novák"
+    but is another customer. No name, address or code needs one (right-to-left text is
+    laid out by the terminal without them), so single-line fields refuse them.
+    """
+    for ch in value:
+        if unicodedata.category(ch) == "Cf":
+            name = unicodedata.name(ch, "FORMAT CHARACTER")
+            return f"U+{ord(ch):04X} ({name})"
+    return None
+
+
+def _refuse_invisible(field: str, value: str) -> None:
+    found = invisible(value)
+    if found is not None:
+        raise ValidationError(field, f"contains the invisible character {found}; retype the value "
+                                     "without it")
+
+
+def text_block(value: str, *, field: str, max_len: int) -> str | None:
+    """Multi-line free text (a note, a task description, a message body): line breaks and
+    tabs are kept (CRLF becomes LF), other control characters (NUL, ESC, which a terminal
+    would run) and text that is not valid Unicode are refused."""
+    if _blank(value):
+        return None
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
+    for ch in text:
+        category = unicodedata.category(ch)
+        if (category == "Cc" and ch not in "\n\t") or category == "Cs":
+            what = "text that is not valid UTF-8" if category == "Cs" else f"the control character U+{ord(ch):04X}"
+            raise ValidationError(field, f"contains {what}")
+    if len(text) > max_len:
+        raise ValidationError(field, f"too long ({len(text)} characters, at most {max_len})")
+    return text
+
+
 def _too_long(field: str, value: str, limit: int = _MAX_SHORT) -> None:
     if len(value) > limit:
         raise ValidationError(field, f"too long ({len(value)} characters, at most {limit})")
@@ -87,6 +130,7 @@ def single_line(value: str, *, field: str, max_len: int = 200) -> str | None:
     text = unicodedata.normalize("NFC", value).strip()
     if _has_control(text):
         raise ValidationError(field, "must be a single line without control characters")
+    _refuse_invisible(field, text)
     if len(text) > max_len:
         raise ValidationError(field, f"too long ({len(text)} characters, at most {max_len})")
     return text or None
@@ -101,6 +145,7 @@ def email(value: str, *, field: str = "email") -> str | None:
         return None
     if _has_control(value):
         raise ValidationError(field, "must not contain line breaks or control characters")
+    _refuse_invisible(field, value)
     text = value.strip()
     _too_long(field, text, 254)
     from email_validator import EmailNotValidError, validate_email

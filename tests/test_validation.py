@@ -836,3 +836,44 @@ def test_other_validators_never_raise_anything_else(text):
             continue
         again = once.isoformat() if isinstance(once, date) else str(once)
         assert func(again, field="fld") == once
+
+
+# Invisible characters and multi-line text ---------------------------------------------------
+
+@pytest.mark.parametrize("raw,code", [
+    ("Nov\u202eák", "U+202E"),          # right-to-left override: "Novák" read backwards
+    ("No\u200bvák", "U+200B"),          # zero-width space: looks like Novák, is not
+    ("\u2066Novák\u2069", "U+2066"),    # left-to-right isolate
+    ("Novák\u200f", "U+200F"),          # right-to-left mark
+    ("\ufeffNovák", "U+FEFF"),          # byte order mark pasted from a file
+])
+def test_single_line_fields_refuse_invisible_formatting_characters(raw, code):
+    with pytest.raises(ValidationError) as exc:
+        v.single_line(raw, field="name")
+    assert exc.value.field == "name" and code in exc.value.why
+
+
+def test_right_to_left_text_itself_is_a_name_like_any_other():
+    assert v.single_line("محمد علي", field="name") == "محمد علي"
+
+
+def test_an_address_with_an_invisible_character_is_refused():
+    with pytest.raises(ValidationError, match="U+202E"):
+        v.email("a\u202e@example.cz", field="email")
+
+
+@pytest.mark.parametrize("raw,fragment", [
+    ("caf\udce9\udcff", "not valid UTF-8"),   # what Python makes of invalid UTF-8 in argv
+    ("one\x00two", "U+0000"),
+    ("red \x1b[31m text", "U+001B"),         # a terminal would run it
+])
+def test_text_blocks_refuse_what_cannot_be_stored_or_shown(raw, fragment):
+    with pytest.raises(ValidationError) as exc:
+        v.text_block(raw, field="text", max_len=100)
+    assert fragment in exc.value.why
+
+
+def test_text_blocks_keep_lines_and_tabs():
+    assert v.text_block(" a\r\nb\tc \n", field="text", max_len=100) == "a\nb\tc"
+    with pytest.raises(ValidationError, match="at most 3"):
+        v.text_block("abcd", field="text", max_len=3)

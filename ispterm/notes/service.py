@@ -50,12 +50,12 @@ def visible_notes_filter(ctx: Ctx):
 
 
 def _check_text(text: str) -> str:
-    text = (text or "").strip()
-    if not text:
+    from ispterm import validation as v
+
+    checked = v.text_block(text or "", field="text", max_len=MAX_NOTE)
+    if not checked:
         raise ValidationError("text", "a note needs some text")
-    if len(text) > MAX_NOTE:
-        raise ValidationError("text", f"is {len(text)} characters; at most {MAX_NOTE}")
-    return text
+    return checked
 
 
 def _views(s: Session, rows) -> list[NoteView]:

@@ -18,6 +18,8 @@ from ispterm.settings.model import CodeItem
 from ispterm.settings.service import code_by_name
 from ispterm.support.model import CHANNELS, TASK_PRIORITIES, TASK_STATUSES, Communication, Task, TaskAssignee
 
+MAX_TEXT = 20_000  # a task's description, a logged call's notes
+
 
 @dataclass(frozen=True)
 class TaskView:
@@ -100,6 +102,7 @@ def create_task(ctx: Ctx, number: int | None, title: str, *, type_name: str | No
     title = v.single_line(title or "", field="title")
     if not title:
         raise ValidationError("title", "a task needs a title")
+    description = v.text_block(description or "", field="description", max_len=MAX_TEXT)
     priority = _choice(priority, TASK_PRIORITIES, "priority")
     due = v.iso_date(due_on, field="due_on") if due_on else None
     with ctx.write() as s:
@@ -170,6 +173,8 @@ def log_communication(ctx: Ctx, number: int, channel: str, *, subject: str | Non
     ctx.require(COMM_WRITE)
     channel = _choice(channel, CHANNELS, "channel")
     direction = _choice(direction, ("in", "out"), "direction")
+    subject = v.single_line(subject or "", field="subject", max_len=200)
+    body = v.text_block(body or "", field="body", max_len=MAX_TEXT)
     with ctx.write() as s:
         c = customer_by_number(s, number)
         row = Communication(customer_id=c.id, channel=channel, direction=direction, at=ctx.now(),
