@@ -86,3 +86,46 @@ def test_only_author_may_make_note_private(ctx, as_role):
     note = ns.add_note(as_role("support", "eva"), n, "shared")
     with pytest.raises(PermissionDenied):
         ns.edit_note(as_role("admin", "petr"), note.id, private=True)
+
+
+def test_a_note_made_private_takes_its_whole_history_with_it(ctx, as_role, cli):
+    """Rows written while the note was public (its creation with the text, its edits) follow
+    the note's visibility now: per customer, globally, through the filter, in the CLI."""
+    n = cs.create(ctx, "Was Public")
+    eva, support = as_role("support", "eva"), as_role("support", "jana")
+    note = ns.add_note(eva, n, "was public X")
+    ns.edit_note(eva, note.id, text="was public XY")
+    assert "was public X" in [h.new for h in history(support, n)]  # public: everyone sees it
+    ns.edit_note(eva, note.id, private=True)
+
+    def leaked(c) -> list[str]:
+        rows = history(c, n) + history(c) + history(c, text="public X") + history(c, n, text="X")
+        return [f"{h.old} {h.new} {h.summary}" for h in rows if h.entity == "note"]
+
+    assert leaked(support) == []
+    assert leaked(as_role("admin", "petr")) == []
+    for c in (eva, ctx):  # the author and the master admin still see all of it
+        assert any("was public X" in row for row in leaked(c))
+    for args in (["history", str(n), "--json"], ["history", "--json"], ["history", "--filter", "X", "--json"]):
+        code, out, _err = cli(*args, operator="jana")
+        assert code == 0 and "was public" not in out, args
+    # Made public again, its rows (also those written while private) are everyone's again.
+    ns.edit_note(eva, note.id, text="now public again")
+    ns.edit_note(eva, note.id, private=False)
+    assert {"was public X", "now public again"} <= {h.new for h in history(support, n)}
+
+
+def test_the_history_of_an_operator_who_sees_not_all_notes_uses_indexes(ctx, as_role):
+    from sqlmodel import select
+
+    from ispterm.audit.model import AuditEvent
+    from ispterm.audit.service import visible_rows
+    from tests.plans import plan
+
+    support = as_role("support", "eva")
+    stmt = (select(AuditEvent.id).where(AuditEvent.customer_id == 1, visible_rows(support))
+            .order_by(AuditEvent.at.desc()).limit(50))
+    with support.read() as s:
+        text = plan(s, stmt)
+    assert "ix_note_private_author" in text, text  # the private notes of others, not every note
+    assert "ix_audit_event_customer_at" in text, text

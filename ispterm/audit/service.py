@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, text
 from sqlmodel import select
 
 from ispterm.audit.model import AuditEvent
@@ -59,7 +59,7 @@ def history(ctx: Ctx, number: int | None = None, *, limit: int = 50, offset: int
         if number is not None:
             stmt = stmt.where(AuditEvent.customer_id == customer_by_number(s, number).id)
         if not ctx.sees_all_private_notes:
-            stmt = stmt.where(or_(AuditEvent.private_to.is_(None), AuditEvent.private_to == ctx.actor.id))
+            stmt = stmt.where(visible_rows(ctx))
         if text and text.strip():
             wanted = text.strip()
             like = f"%{wanted}%"
@@ -79,6 +79,25 @@ def history(ctx: Ctx, number: int | None = None, *, limit: int = 50, offset: int
         return [HistoryEntry(e.id, e.at, e.operator, num, e.entity, e.entity_id, e.action, e.field,
                              e.old, e.new, e.summary, about.get((e.entity, e.entity_id)))
                 for e, num in rows]
+
+
+def visible_rows(ctx: Ctx):
+    """The one rule for which audit rows an operator who does not see every private note
+    may read, as a SQL condition.
+
+    Rows about a note follow the note as it is now, not as it was when the row was written:
+    a note made private takes the text its creation and edits recorded with it (and a note
+    made public again gives them back). Other rows carry ``private_to`` when written.
+    """
+    from ispterm.notes.model import Note
+
+    # "WHERE private" as the partial index ix_note_private_author has it, so it is used.
+    others_private = select(Note.id).where(text("note.private"), Note.author_id != ctx.actor.id)
+    about_note = AuditEvent.entity == "note"
+    return or_(
+        and_(about_note, or_(AuditEvent.entity_id.is_(None), AuditEvent.entity_id.not_in(others_private))),
+        and_(~about_note, or_(AuditEvent.private_to.is_(None), AuditEvent.private_to == ctx.actor.id)),
+    )
 
 
 def _about(s, events: list[AuditEvent]) -> dict[tuple[str, int], str]:

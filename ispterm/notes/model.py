@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Index, text
+
 from ispterm.store.base import Field, SQLModel, time_field
 
 
 class Note(SQLModel, table=True):
     __tablename__ = "note"
+    # The private notes of others, asked by every history read (audit.service.visible_rows).
+    __table_args__ = (Index("ix_note_private_author", "author_id", sqlite_where=text("private"),
+                            postgresql_where=text("private")),)
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
