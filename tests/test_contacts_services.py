@@ -61,3 +61,18 @@ def test_a_service_starts_on_the_operators_date_not_the_utc_one(ctx):
     assert cc.add_service(at, n, "Fiber 250", "413.22").started_on == date(2027, 1, 1)
     # Summer time: 00:30 CEST is 22:30 UTC the day before.
     assert ctx_at(ctx, "2027-07-01T00:30:00+02:00").today() == date(2027, 7, 1)
+
+
+def test_who_receives_the_invoices_is_billing_data(ctx, as_role):
+    """A default billing contact gets the invoices and statements: support may edit the
+    contact, not redirect the billing."""
+    n = cs.create(ctx, "Billing Contact")
+    support = as_role("support")
+    contact = cc.add_contact(support, n, {"name": "Jan Účetní", "email": "jan@example.cz"})
+    with pytest.raises(PermissionDenied, match="edit billing data"):
+        cc.edit_contact(support, contact.id, {"billing_default": "yes"})
+    with pytest.raises(PermissionDenied, match="edit billing data"):
+        cc.add_contact(support, n, {"name": "Eva", "billing_default": "yes"})
+    assert [c.billing_default for c in cs.get_card(ctx, n).contacts] == [False]
+    cc.edit_contact(ctx, contact.id, {"billing_default": "yes"})
+    assert [c.billing_default for c in cs.get_card(ctx, n).contacts] == [True]

@@ -139,6 +139,49 @@ def test_billing_fields_need_billing_permission(ctx, as_role):
     assert card.values["due_days"] == 21
 
 
+# A change that is an action with its own permission needs that permission, whichever
+# command or form makes it: (field, value, the permission's words in the refusal).
+ACTION_FIELDS = [
+    ("status", "Disconnected", "disconnect or move customers"),
+    ("status", "Connected", "disconnect or move customers"),   # un-suspends a non-payer
+    ("legal_form", "company", "disconnect or move customers"),  # change person/company (INF-9)
+    ("managers", "{admin}", "disconnect or move customers"),
+    ("never_suspend", "yes", "edit billing data"),
+    ("suspend_after_days", "365", "edit billing data"),
+    ("billing_group", "Main", "edit billing data"),
+    ("due_days", "90", "edit billing data"),
+]
+
+
+@pytest.mark.parametrize("role", ["support", "technician"])
+@pytest.mark.parametrize("field,value,words", ACTION_FIELDS, ids=[f"{f}={v}" for f, v, _w in ACTION_FIELDS])
+def test_a_permission_belongs_to_the_change_not_to_the_command(ctx, as_role, cli, role, field, value, words):
+    n = cs.create(ctx, "Non Payer", {"status": "Non-payer"})
+    op = as_role(role)
+    value = value.format(admin=ctx.actor.login)
+    before = cs.get_card(ctx, n)
+    with pytest.raises(PermissionDenied, match=words):
+        cs.update(op, n, {field: value})
+    code, _out, err = cli("customer", "edit", str(n), "--set", f"{field}={value}", operator=op.actor.login)
+    assert code == 1 and words in err
+    after = cs.get_card(ctx, n)
+    assert (after.version, after.status, after.values) == (before.version, before.status, before.values)
+    cs.update(ctx, n, {field: value})  # an admin may
+
+
+def test_the_edit_form_offers_only_what_the_operator_may_change(ctx, as_role):
+    offered = {f.name for f in cs.form_fields(as_role("support"), billing=False)}
+    assert "city" in offered and not offered & {"status", "legal_form", "managers"}
+    assert {"status", "legal_form", "managers"} <= {f.name for f in cs.form_fields(ctx, billing=False)}
+
+
+def test_signing_up_a_customer_may_set_their_status_and_legal_form(as_role):
+    support = as_role("support")
+    n = cs.create(support, "New Company", {"legal_form": "company", "status": "Potential"})
+    card = cs.get_card(support, n)
+    assert card.values["legal_form"] == "company" and card.status == "Potential"
+
+
 def test_readonly_operator_cannot_write(ctx, as_role):
     n = cs.create(ctx, "Read Only")
     viewer = as_role("readonly")

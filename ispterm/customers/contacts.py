@@ -14,15 +14,18 @@ from ispterm.customers.card import ContactView, ServiceView, load_card
 from ispterm.customers.model import Contact, Customer, Service, ServiceIp
 from ispterm.customers.lookup import customer_by_number
 from ispterm.errors import Conflict, NotFound, ValidationError, raise_collected
-from ispterm.operators.roles import CUSTOMER_EDIT, SERVICE_EDIT
+from ispterm.operators.roles import BILLING_EDIT, CUSTOMER_EDIT, SERVICE_EDIT
 from ispterm.settings.service import code_by_name, get_value
 
 CONTACT_FIELDS = ("name", "position", "email", "phone", "mobile", "billing_default",
                   "portal_access", "portal_level", "note")
+# Contact fields whose change needs more than editing the customer: the default billing
+# contacts receive the invoices and statements (BIL-10), which is billing data.
+CONTACT_PERMISSIONS = {"billing_default": BILLING_EDIT}
 _MAC = re.compile(r"^[0-9a-f]{2}([:-]?[0-9a-f]{2}){5}$")
 
 
-def _contact_values(s: Session, values: dict[str, str]) -> dict:
+def _contact_values(ctx: Ctx, s: Session, values: dict[str, str]) -> dict:
     region = get_value(s, "phone_region")
     out: dict = {}
     errors: list[ValidationError] = []
@@ -30,6 +33,7 @@ def _contact_values(s: Session, values: dict[str, str]) -> dict:
         try:
             if key not in CONTACT_FIELDS:
                 raise ValidationError(key, f"unknown contact field; use one of {', '.join(CONTACT_FIELDS)}")
+            ctx.require(CONTACT_PERMISSIONS.get(key, CUSTOMER_EDIT))
             if key == "name":
                 value = v.single_line(raw, field=key)
                 if not value:
@@ -44,7 +48,7 @@ def _contact_values(s: Session, values: dict[str, str]) -> dict:
             elif key == "portal_level":
                 out["portal_level_id"] = code_by_name(s, "portal_level", raw, field=key).id if raw.strip() else None
             elif key == "note":
-                out[key] = raw.strip() or None
+                out[key] = v.text_block(raw, field=key, max_len=2000)
             else:
                 out[key] = v.single_line(raw, field=key, max_len=100)
         except ValidationError as exc:
@@ -65,7 +69,7 @@ def add_contact(ctx: Ctx, number: int, values: dict[str, str]) -> ContactView:
     with ctx.write() as s:
         c = customer_by_number(s, number)
         contact = Contact(customer_id=c.id, name="", updated_by=ctx.actor.login)
-        for key, value in _contact_values(s, values).items():
+        for key, value in _contact_values(ctx, s, values).items():
             setattr(contact, key, value)
         s.add(contact)
         s.flush()
@@ -86,7 +90,7 @@ def edit_contact(ctx: Ctx, contact_id: int, values: dict[str, str], *,
     ctx.require(CUSTOMER_EDIT)
     with ctx.write() as s:
         contact = _locked_contact(ctx, s, contact_id, expected_version)
-        for key, value in _contact_values(s, values).items():
+        for key, value in _contact_values(ctx, s, values).items():
             setattr(contact, key, value)
         s.flush()
         return _view(s, contact)

@@ -12,7 +12,7 @@ from typing import Any
 
 from ispterm import validation as v
 from ispterm.errors import ValidationError
-from ispterm.operators.roles import BILLING_EDIT, CUSTOMER_EDIT
+from ispterm.operators.roles import BILLING_EDIT, CUSTOMER_CREATE, CUSTOMER_EDIT, CUSTOMER_LIFECYCLE
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,21 @@ class FieldSpec:
     label: str
     group: str
     parse: Parser
+    # The permission a change of this field needs, whichever command or form makes it: a
+    # field whose change is an action of its own (status: disconnect, reconnect, suspend;
+    # legal form: change person/company; managers) needs that action's permission.
     permission: str = CUSTOMER_EDIT
     # column: a Customer column; code/codes: code list names; managers: operator logins;
     # gps: sets gps_lat/gps_lon.
     kind: str = "column"
     help: str = ""
+    # What setting it on a new customer needs, when that is not ``permission``: whoever
+    # signs a customer up says whether it is a person or a company and its first status.
+    signup_permission: str | None = None
+
+    def needs(self, *, creating: bool) -> str:
+        """The permission that setting this field needs, on a new or an existing customer."""
+        return (self.signup_permission or self.permission) if creating else self.permission
 
 
 def _text(max_len: int = 200) -> Parser:
@@ -125,11 +135,13 @@ def _f(name, label, group, parse, **kw) -> FieldSpec:
 
 
 _B = {"permission": BILLING_EDIT}
+# An action of its own (INF-9), set freely at sign-up.
+_ACTION = {"permission": CUSTOMER_LIFECYCLE, "signup_permission": CUSTOMER_CREATE}
 
 FIELDS: dict[str, FieldSpec] = {
     f.name: f
     for f in [
-        _f("legal_form", "Legal form", "identity", _legal_form, help="person or company"),
+        _f("legal_form", "Legal form", "identity", _legal_form, help="person or company", **_ACTION),
         _f("name", "Name", "identity", _required_text, help='"Surname Name" sorts best'),
         _f("representative", "Representative", "identity", _text(), help="companies"),
         _f("street", "Street", "service address", _text()),
@@ -152,11 +164,11 @@ FIELDS: dict[str, FieldSpec] = {
         _f("phone", "Phone", "contact", _phone),
         _f("mobile", "Mobile", "contact", _phone, help="SMS go here"),
         _f("www", "WWW", "contact", _wrap(v.url)),
-        _f("status", "Status", "classification", _text(100), kind="code"),
+        _f("status", "Status", "classification", _text(100), kind="code", **_ACTION),
         _f("groups", "Groups", "classification", _name_list, kind="codes", help="comma separated"),
         _f("marks", "Marks", "classification", _name_list, kind="codes", help="comma separated"),
         _f("managers", "Managers", "classification", _name_list, kind="managers",
-           help="operator logins, comma separated"),
+           help="operator logins, comma separated", **_ACTION),
         _f("campaign", "Campaign", "classification", _text(100), kind="code"),
         _f("portal_login", "Portal login", "portal", _portal_login),
         _f("portal_force_change", "Force password change", "portal", _bool),

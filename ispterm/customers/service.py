@@ -144,7 +144,7 @@ def validate(ctx: Ctx, number: int | None, values: dict[str, str]) -> dict[str, 
     try:
         with ctx.read() as s:
             customer = customer_by_number(s, number) if number is not None else Customer(number=0, name="", billing_group_id=0)
-            _parse_all(ctx, s, customer, values)
+            _parse_all(ctx, s, customer, values, creating=number is None)
     except InvalidFields as exc:
         return {e.field: e.why for e in exc.errors}
     except ValidationError as exc:
@@ -152,13 +152,13 @@ def validate(ctx: Ctx, number: int | None, values: dict[str, str]) -> dict[str, 
     return {}
 
 
-def _parse_all(ctx: Ctx, s: Session, customer: Customer, values: dict[str, str]) -> dict[str, Any]:
+def _parse_all(ctx: Ctx, s: Session, customer: Customer, values: dict[str, str], *,
+               creating: bool = False) -> dict[str, Any]:
     region = get_value(s, "phone_region")
     country = (values.get("country") or customer.country or "CZ").strip().upper() or "CZ"
     extras = {f.name: f for f in s.exec(select(AdditionalField).where(AdditionalField.active))}
     parsed: dict[str, Any] = {}
     errors: list[ValidationError] = []
-    denied = set()
     for name, raw in values.items():
         try:
             if name.startswith(F.EXTRA_PREFIX):
@@ -169,8 +169,7 @@ def _parse_all(ctx: Ctx, s: Session, customer: Customer, values: dict[str, str])
                 parsed[name] = _parse_extra(field, raw, name)
                 continue
             spec = F.spec(name)
-            if spec.permission not in denied:
-                ctx.require(spec.permission)
+            ctx.require(spec.needs(creating=creating))
             zip_country = values.get(name.replace("zip", "country")) if name.endswith("zip") else None
             env = F.Env(region=region, country=(zip_country or country).strip().upper() or "CZ")
             parsed[name] = spec.parse(raw, name, env)
@@ -206,7 +205,7 @@ def _parse_extra(field: AdditionalField, raw: str, name: str) -> str | None:
 
 
 def _apply(ctx: Ctx, s: Session, customer: Customer, values: dict[str, str], *, creating: bool) -> None:
-    parsed = _parse_all(ctx, s, customer, values)
+    parsed = _parse_all(ctx, s, customer, values, creating=creating)
     errors: list[ValidationError] = []
     for name, value in parsed.items():
         try:
@@ -436,11 +435,12 @@ class FormField:
 
 def form_fields(ctx: Ctx, *, billing: bool) -> list[FormField]:
     """What an edit form offers: the card's own fields or its billing fields (BIL-1..4), and
-    with the former the active additional fields (INF-8), in the card's order."""
+    with the former the active additional fields (INF-8), in the card's order; only the
+    fields this operator may change (the rest is on the card to read)."""
     from ispterm.settings.service import list_additional_fields
 
     out = [FormField(f.name, f.label, f.group, f.help) for f in F.FIELDS.values()
-           if (f.permission == BILLING_EDIT) == billing]
+           if (f.permission == BILLING_EDIT) == billing and ctx.can(f.permission)]
     if not billing:
         with ctx.read() as s:
             out += [FormField(f"{F.EXTRA_PREFIX}{f.name}", f.label, "additional fields", f.type)
