@@ -238,3 +238,13 @@ def test_flags_rename_every_field_of_a_form_error():
         command()
     assert str(info.value) == "--due-on: bad; lines: none"
     assert [e.field for e in info.value.errors] == ["--due-on", "lines"]
+
+
+def test_a_number_too_large_for_the_database_is_refused_as_typed(cli):
+    code, _out, err = cli("customer", "show", "9" * 30)
+    assert code == 1 and err.startswith("error: Invalid value for 'number'") and err.count("\n") == 1
+
+
+def test_an_argument_that_is_not_utf8_is_refused_before_anything_runs(cli):
+    code, _out, err = cli("note", "add", "10001", "caf\udce9\udcff")  # argv of bytes caf\xe9\xff
+    assert code == 1 and "caf\\xe9\\xff is not valid UTF-8" in err

@@ -222,6 +222,10 @@ def test_lifecycle_operations_are_audited_and_reversible(ctx):
     assert [r.number for r in cs.search(ctx, "Branch")] == [child]
     actions = [h.action for h in history(ctx, child)]
     assert "delete" in actions and "restore" in actions
+    version = cs.get_card(ctx, child).version
+    with pytest.raises(ValidationError, match="is not deleted"):
+        cs.restore(ctx, child)  # it was, until a moment ago: saying "restored" would be a lie
+    assert cs.get_card(ctx, child).version == version
 
 
 def test_additional_fields(ctx):

@@ -100,6 +100,34 @@ def command_named(argv: list[str]) -> str | None:
     return ""
 
 
+def _bounded_integers(command) -> None:
+    """Give every integer argument and option of the command tree the range a database
+    integer holds: a 30-digit id is refused as typed, naming the argument, instead of
+    overflowing in the database driver."""
+    try:  # typer 0.2x carries its own copy of click; older ones use click itself
+        from typer._click import types
+    except ImportError:  # pragma: no cover - depends on the typer release
+        from click import types  # type: ignore[no-redef]
+
+    from ispterm.customers.lookup import MAX_INTEGER
+
+    for param in command.params:
+        if type(param.type) is types.IntParamType:
+            param.type = types.IntRange(-MAX_INTEGER, MAX_INTEGER)
+    for sub in getattr(command, "commands", {}).values():
+        _bounded_integers(sub)
+
+
+def _undecodable(args: list[str]) -> str | None:
+    """The first argument that is not valid UTF-8 (Python keeps its bytes as surrogates)."""
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return None
+
+
 def _fail(message: str, code: int = 1) -> None:
     sys.stderr.write(f"error: {message}\n")
     raise SystemExit(code)
@@ -112,9 +140,14 @@ def main(argv: list[str] | None = None) -> None:
     from ispterm.errors import IsptermError
 
     args = sys.argv[1:] if argv is None else list(argv)
+    bad = _undecodable(args)
+    if bad is not None:
+        _fail(f"the argument {bad} is not valid UTF-8 text; check the terminal's or the "
+              "script's encoding")
     try:
-        app = build_app(command_named(args))
-        result = app(args=args, standalone_mode=False, prog_name="ispterm")
+        command = typer.main.get_command(build_app(command_named(args)))
+        _bounded_integers(command)
+        result = command.main(args=args, standalone_mode=False, prog_name="ispterm")
     except IsptermError as exc:
         _fail(str(exc))
     except TyperException as exc:

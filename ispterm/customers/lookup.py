@@ -7,9 +7,14 @@ from sqlmodel import Session, select
 from ispterm.customers.model import Customer
 from ispterm.errors import NotFound
 
+# The largest value a database integer holds (SQLite and PostgreSQL bigint alike).
+MAX_INTEGER = 2**63 - 1
+
 
 def customer_by_number(session: Session, number: int, *, lock: bool = False) -> Customer:
     """The customer; with ``lock`` the row is held (FOR UPDATE) until the transaction ends."""
+    if not -MAX_INTEGER <= number <= MAX_INTEGER:  # no such row, and the driver would overflow
+        raise NotFound(f"customer {number} does not exist")
     stmt = select(Customer).where(Customer.number == number)
     customer = session.exec(stmt.with_for_update() if lock else stmt).first()
     if customer is None:

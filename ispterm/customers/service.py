@@ -397,7 +397,12 @@ def delete(ctx: Ctx, number: int, *, expected_version: int | None = None) -> Cus
 
 def restore(ctx: Ctx, number: int) -> CustomerCard:
     ctx.require(CUSTOMER_DELETE)
-    return _lifecycle(ctx, number, None, lambda s, c: setattr(c, "deleted_at", None))
+
+    def change(s: Session, c: Customer) -> None:
+        if c.deleted_at is None:
+            raise ValidationError("customer", f"customer {number} is not deleted; nothing to restore")
+        c.deleted_at = None
+    return _lifecycle(ctx, number, None, change)
 
 
 def delete_many(ctx: Ctx, numbers: list[int], *, dry_run: bool = True) -> list[CustomerRow]:
