@@ -87,8 +87,12 @@ def list_settings(ctx: Ctx) -> list[SettingView]:
     out = []
     for key, d in sorted(registry.SETTINGS.items()):
         row = rows.get(key)
-        out.append(SettingView(key, registry.decode(key, row.value if row else None), d.default,
-                               d.help, row.updated_by if row else None))
+        try:
+            value = registry.decode(key, row.value if row else None)
+        except ValidationError as exc:  # listed as it is, so it can be seen and set again
+            value = f"{row.value if row else ''} ({exc.why.split(';')[0]})"
+        out.append(SettingView(key, value, d.default, registry.describe(d),
+                               row.updated_by if row else None))
     return out
 
 
@@ -121,6 +125,27 @@ def list_codes(ctx: Ctx, kind: str) -> list[Code]:
         return [_code(i) for i in items]
 
 
+def check_color(raw: str | None, *, field: str = "color") -> str | None:
+    """A colour a terminal can show: a name (``red``, ``bright_black``), ``#rrggbb``,
+    ``rgb(r,g,b)`` or ``color(N)``. The app styles statuses and marks with it, and a word
+    that is no colour would fail there, on every screen that shows the code."""
+    text = (raw or "").strip().lower()
+    if not text:
+        return None
+    from rich.color import Color, ColorParseError
+
+    try:
+        if len(text) > 32:
+            raise ColorParseError(text)
+        Color.parse(text)
+    except ColorParseError:
+        raise ValidationError(field, f"not a colour: {raw[:40]!r} (use a name like red or "
+                                     "bright_black, or #rrggbb)") from None
+    if text == "default":
+        raise ValidationError(field, "'default' is no colour; leave it empty for none")
+    return text
+
+
 def add_code(ctx: Ctx, kind: str, name: str, *, color: str | None = None) -> Code:
     from ispterm import validation
 
@@ -129,6 +154,7 @@ def add_code(ctx: Ctx, kind: str, name: str, *, color: str | None = None) -> Cod
     name = validation.single_line(name, field="name", max_len=100)
     if not name:
         raise ValidationError("name", "must not be empty")
+    color = check_color(color)
     with ctx.write() as s:
         if s.exec(select(CodeItem).where(CodeItem.kind == kind, CodeItem.name == name)).first():
             raise ValidationError("name", f"{kind} {name!r} exists already")
@@ -200,6 +226,10 @@ def add_additional_field(ctx: Ctx, name: str, label: str, type_: str = "text", *
         raise ValidationError("type", f"unknown type {type_!r}; choose one of {', '.join(ADDITIONAL_TYPES)}")
     if type_ == "choice" and not (choices or "").strip():
         raise ValidationError("choices", "a choice field needs its choices, comma separated")
+    from ispterm import validation
+
+    label = validation.single_line(label or "", field="label", max_len=100)
+    choices = validation.single_line(choices or "", field="choices", max_len=1000)
     with ctx.write() as s:
         if s.exec(select(AdditionalField).where(AdditionalField.name == name)).first():
             raise ValidationError("name", f"additional field {name!r} exists already")
