@@ -41,8 +41,12 @@ def engine_for(url: str):
 
     if url not in _ENGINES:
         engine = make_engine(url)
-        check_reachable(engine)
-        require_current(engine)
+        try:
+            check_reachable(engine)
+            require_current(engine)
+        except BaseException:
+            engine.dispose()
+            raise
         _ENGINES[url] = engine
     return _ENGINES[url]
 
@@ -78,11 +82,12 @@ def initialise(url: str, login: str, *, phone_region: str | None = None) -> bool
     from ispterm.store.migrate import upgrade
 
     engine = make_engine(url, must_exist=False)
-    check_reachable(engine)
-    upgrade(engine)
-    with Ctx(engine=engine, actor=SYSTEM).write() as s:
-        seed_defaults(s, phone_region=phone_region)
-        seed_templates(s)
-        created = ensure_first_operator(s, login) is not None
-    engine.dispose()
-    return created
+    try:
+        check_reachable(engine)
+        upgrade(engine)  # refuses a database of a newer ispterm, or not ours, untouched
+        with Ctx(engine=engine, actor=SYSTEM).write() as s:
+            seed_defaults(s, phone_region=phone_region)
+            seed_templates(s)
+            return ensure_first_operator(s, login) is not None
+    finally:
+        engine.dispose()

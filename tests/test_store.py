@@ -161,12 +161,30 @@ def test_audit_rows_are_append_only(ctx):
 
 
 def test_light_head_revision_agrees_with_alembic():
-    """The start-up schema check reads revisions without Alembic; it must name Alembic's head."""
+    """The start-up schema check reads revisions without Alembic; it must name Alembic's head,
+    and know the same chain (what is older, what is unknown)."""
     from alembic.script import ScriptDirectory
 
-    from ispterm.store.migrate import _alembic_config, head_revision
+    from ispterm.store.migrate import _alembic_config, head_revision, revision_chain
 
-    assert head_revision() == ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    script = ScriptDirectory.from_config(_alembic_config())
+    assert head_revision() == script.get_current_head()
+    assert revision_chain() == [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+@pytest.mark.parametrize("offset,newer", [(1, True), (90, True), (0, False), (-1, False)])
+def test_an_unknown_revision_is_newer_by_its_number(offset, newer):
+    """Numbers, not strings: 0010 and 100 come after 0009; 0009_x and 0008_x are not ours."""
+    from ispterm.store.migrate import head_revision, schema_refusal
+
+    head = head_revision()
+    for revision in (f"{int(head) + offset:04d}_next", str(int(head) + offset)):
+        if revision == head:
+            continue
+        refusal = schema_refusal([revision], True)
+        assert refusal is not None
+        assert ("newer than this ispterm" in refusal) is newer, revision
+        assert ("does not know" in refusal) is not newer, revision
 
 
 def test_search_index_gets_prefix_indexes_and_keeps_its_documents_both_ways(tmp_path):

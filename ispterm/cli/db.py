@@ -38,12 +38,15 @@ def upgrade() -> None:
 
 @app.command("status", help="Show the schema revision of the database and of this ispterm.")
 def status() -> None:
+    """Exit status 1 unless the database is at this ispterm's head, with the reason."""
+    from ispterm.errors import StoreError
     from ispterm.store.engine import check_reachable, make_engine
-    from ispterm.store.migrate import current_revision, head_revision
+    from ispterm.store.migrate import head_revision, schema_problem, stamps_of
 
     engine = make_engine(state.db_url())
     check_reachable(engine)
-    current, head = current_revision(engine), head_revision()
-    typer.echo(f"database: {current or 'not initialised'}; ispterm: {head}")
-    if current != head:
-        raise typer.Exit(1)
+    stamps, other_tables = stamps_of(engine)
+    typer.echo(f"database: {', '.join(stamps) if stamps else 'not initialised'}; ispterm: {head_revision()}")
+    problem = schema_problem(stamps, other_tables)
+    if problem:  # what is wrong and what to do, as every other command says it
+        raise StoreError(problem)

@@ -4,17 +4,28 @@ SQLite is opened in WAL mode with foreign keys and a busy timeout, and every tra
 that may write starts with ``BEGIN IMMEDIATE``: the write lock is taken up front, so two
 writers queue on the busy timeout instead of one failing with "database is locked" when it
 upgrades a read lock halfway through. Read-only sessions use ``BEGIN DEFERRED``.
+
+A SQLite file this process may not write (permissions, a read-only mount, a WAL database in
+a directory it may not write) is opened read-only (``quick.read_only_uri``): reads work, and
+a transaction that may write is refused up front with the file and the reason, instead of
+SQLite's "attempt to write a readonly database" at the first statement that writes.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from ispterm.errors import StoreError
+from ispterm.store.quick import read_only_uri, unwritable_reason
+
+if TYPE_CHECKING:
+    import sqlite3
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -55,10 +66,14 @@ def make_engine(url: str, *, must_exist: bool = True, echo: bool = False) -> Eng
                 raise StoreError(f"database {path} does not exist; run 'ispterm init' first")
             if not must_exist:
                 path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
-        )
-        _install_sqlite_hooks(engine)
+        unwritable = unwritable_reason(path) if path is not None and path.exists() else None
+        if unwritable:
+            engine = create_engine(url, echo=echo, creator=partial(_connect_read_only, read_only_uri(path)))
+        else:
+            engine = create_engine(
+                url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+            )
+        _install_sqlite_hooks(engine, path, unwritable)
         return engine
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":
@@ -67,14 +82,23 @@ def make_engine(url: str, *, must_exist: bool = True, echo: bool = False) -> Eng
     raise StoreError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
 
 
-def _install_sqlite_hooks(engine: Engine) -> None:
+def _connect_read_only(uri: str) -> sqlite3.Connection:
+    import sqlite3
+
+    return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+
+
+def _install_sqlite_hooks(engine: Engine, path: Path | None, unwritable: str | None) -> None:
+    """``unwritable``: why ``path`` cannot be written (None: it can)."""
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         # Let SQLAlchemy's "begin" event issue BEGIN, not the sqlite3 module's implicit one.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode = WAL")
+        if not unwritable:  # switching the journal mode is a write
+            cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
@@ -82,6 +106,8 @@ def _install_sqlite_hooks(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        if unwritable and mode != "DEFERRED":
+            raise StoreError(f"cannot change database {path}: {unwritable}")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 

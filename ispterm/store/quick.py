@@ -8,6 +8,7 @@ with ``:name`` parameters goes through here.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,10 +28,11 @@ def pyformat(sql: str) -> str:
 class QuickConnection:
     """Just enough of a connection: ``execute(sql, params)`` returning DB-API rows."""
 
-    def __init__(self, raw: Any, dialect: str, error: type[Exception]) -> None:
+    def __init__(self, raw: Any, dialect: str, error: type[Exception], name: str = "") -> None:
         self.raw = raw
         self.dialect = dialect
         self.error = error  # the driver's own base error class
+        self.name = name  # the file or URL (password hidden) for messages
 
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
         if self.dialect == "postgresql":
@@ -45,6 +47,15 @@ class QuickConnection:
     def scalar(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         rows = self.execute(sql, params)
         return rows[0][0] if rows else None
+
+    def table_names(self) -> set[str]:
+        """The tables of the database (its default schema on PostgreSQL)."""
+        if self.dialect == "postgresql":
+            sql = ("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                   "WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema()")
+        else:
+            sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'"
+        return {row[0] for row in self.execute(sql)}
 
 
 _SQLITE = re.compile(r"^sqlite(\+\w+)?:///(.+)$")
@@ -69,11 +80,11 @@ def connect(url: str) -> Iterator[QuickConnection]:
         if not Path(path).exists():
             raise StoreError(f"database {path} does not exist; run 'ispterm init' first")
         try:
-            raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+            raw = sqlite3.connect(read_only_uri(Path(path)), uri=True, timeout=30)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open database {path}: {exc}") from exc
         try:
-            yield QuickConnection(raw, "sqlite", sqlite3.Error)
+            yield QuickConnection(raw, "sqlite", sqlite3.Error, path)
         finally:
             raw.close()
         return
@@ -81,14 +92,14 @@ def connect(url: str) -> Iterator[QuickConnection]:
         import psycopg
 
         conninfo = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", url)
+        shown = re.sub(r"://([^:@/]+):[^@/]*@", r"://\1:***@", conninfo)
         try:
             raw = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
-            shown = re.sub(r"://([^:@/]+):[^@/]*@", r"://\1:***@", conninfo)
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise StoreError(f"cannot open database {shown}: {reason}") from exc
         try:
-            yield QuickConnection(raw, "postgresql", psycopg.Error)
+            yield QuickConnection(raw, "postgresql", psycopg.Error, shown)
         finally:
             raw.close()
         return
@@ -97,17 +108,27 @@ def connect(url: str) -> Iterator[QuickConnection]:
 
 def check_schema(conn: QuickConnection) -> None:
     """The same refusal as ``migrate.require_current``, without SQLAlchemy or Alembic."""
-    from ispterm.store.migrate import head_revision
+    from ispterm.store.migrate import schema_problem
 
+    problem = schema_problem(*_stamps(conn))
+    if problem:
+        raise StoreError(problem)
+
+
+def _stamps(conn: QuickConnection) -> tuple[list[str] | None, bool]:
+    """The rows of alembic_version (None: no such table), and whether other tables exist
+    (asked only when there are no rows: the usual start pays for one query)."""
     try:
-        current = conn.scalar("SELECT version_num FROM alembic_version")
-    except conn.error:  # no such table: an empty database
-        current = None
-    if current is None:
-        raise StoreError("database is not initialised; run 'ispterm init'")
-    head = head_revision()
-    if current != head:
-        raise StoreError(f"database schema is at {current}, this ispterm needs {head}; run 'ispterm db upgrade'")
+        try:
+            stamps = [row[0] for row in conn.execute("SELECT version_num FROM alembic_version")]
+        except conn.error:
+            if "alembic_version" in conn.table_names():
+                raise
+            return None, False
+        return stamps, not stamps and bool(conn.table_names() - {"alembic_version"})
+    except conn.error as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StoreError(f"cannot read database {conn.name}: {reason}") from exc
 
 
 def check_operator(conn: QuickConnection, login: str) -> None:
@@ -119,3 +140,81 @@ def check_operator(conn: QuickConnection, login: str) -> None:
         raise unknown_operator(login)
     if not rows[0][0]:
         raise deactivated_operator(login)
+
+
+# Opening a SQLite file this process may not write (shared with ``engine.make_engine``).
+
+
+def unwritable_reason(path: Path) -> str | None:
+    """Why this process cannot change the SQLite database ``path`` (None: it can).
+
+    SQLite opens a file it may not write read-only without saying so, and every write then
+    fails with "attempt to write a readonly database"; a WAL database in a directory this
+    process may not write cannot even get its -wal file, so it cannot be written either."""
+    if _read_only_fs(path):
+        return "it is on a read-only file system"
+    if not _may_write(path):
+        return "you may not write the file"
+    if _needs_new_index(path):
+        return f"it is in WAL mode and you may not create its -wal and -shm files in {path.parent}"
+    return None
+
+
+def read_only_uri(path: Path) -> str:
+    """The URI (for ``sqlite3.connect(..., uri=True)``) that opens ``path`` read-only.
+
+    A WAL database is read through its -shm index, which SQLite creates next to the file when
+    no connection has it open; in a directory this process may not write that fails ("attempt
+    to write a readonly database"). The file is then opened ``immutable`` (no locks, no
+    index), which is safe only when nothing can change it while it is read: it is on a
+    read-only file system or nobody has write permission on it, and no -wal file holds
+    changes not yet in it. Otherwise reading could see a half-written page: refused, saying
+    what would work."""
+    uri = f"{path.absolute().as_uri()}?mode=ro"
+    if not _needs_new_index(path):
+        return uri
+    pending = _wal_has_changes(path)
+    if not pending and (_read_only_fs(path) or not path.stat().st_mode & 0o222):
+        return f"{uri}&immutable=1"
+    advice = "read a copy in a directory of yours, or have the directory made writable for you"
+    if not pending:
+        advice += ", or (if nothing writes it any more) make the file read-only for everyone: chmod a-w"
+    raise StoreError(f"cannot read database {path}: it is in WAL mode and SQLite must create "
+                     f"{path.name}-shm in {path.parent}, which you may not write; {advice}")
+
+
+def _needs_new_index(path: Path) -> bool:
+    """A WAL database whose -shm index is not there and cannot be made."""
+    return _is_wal(path) and not _sidecar(path, "-shm").exists() and not _may_write(path.parent)
+
+
+def _is_wal(path: Path) -> bool:
+    """The file's header says WAL (read and write versions 2, bytes 18-19)."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(20)
+    except OSError:
+        return False
+    return header.startswith(b"SQLite format 3\x00") and header[18:20] == b"\x02\x02"
+
+
+def _wal_has_changes(path: Path) -> bool:
+    wal = _sidecar(path, "-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def _sidecar(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def _may_write(path: Path) -> bool:
+    """By the kernel's own check (root without CAP_DAC_OVERRIDE included, which glibc's
+    emulation of an effective-id check gets wrong)."""
+    return os.access(path, os.W_OK)
+
+
+def _read_only_fs(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
