@@ -109,7 +109,7 @@ def _bounded_integers(command) -> None:
     except ImportError:  # pragma: no cover - depends on the typer release
         from click import types  # type: ignore[no-redef]
 
-    from ispterm.customers.lookup import MAX_INTEGER
+    from ispterm.limits import MAX_INTEGER
 
     for param in command.params:
         if type(param.type) is types.IntParamType:

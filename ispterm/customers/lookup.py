@@ -6,9 +6,7 @@ from sqlmodel import Session, select
 
 from ispterm.customers.model import Customer
 from ispterm.errors import NotFound
-
-# The largest value a database integer holds (SQLite and PostgreSQL bigint alike).
-MAX_INTEGER = 2**63 - 1
+from ispterm.limits import MAX_INTEGER
 
 
 def customer_by_number(session: Session, number: int, *, lock: bool = False) -> Customer:
