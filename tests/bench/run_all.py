@@ -1,6 +1,7 @@
 """Every benchmark in one go (``make bench``); each prints its own figures."""
 
-from tests.bench import bench_app, bench_import, bench_invoice_run, bench_mail, bench_search, bench_startup
+from tests.bench import (bench_app, bench_import, bench_import_memory, bench_invoice_run, bench_mail, bench_search,
+                         bench_startup)
 
 
 def main() -> None:
@@ -11,6 +12,7 @@ def main() -> None:
     bench_search.main()
     bench_invoice_run.main()
     bench_import.main()
+    bench_import_memory.main()
     bench_app.main()
     bench_mail.main()
 
