@@ -352,3 +352,86 @@ def cs_id(s, number: int) -> int:
     from ispterm.customers.lookup import customer_by_number
 
     return customer_by_number(s, number).id
+
+
+# Hostile and unusual files (issue 13): one "error:" line naming the file and the place, exit 1,
+# the database exactly as it was.
+
+def _csv_rows(*rows: str) -> bytes:
+    return ("date,amount,currency,vs,reference\n" + "".join(f"{r}\n" for r in rows)).encode()
+
+
+def _camt_with(old: bytes, new: bytes) -> bytes:
+    return (DATA / "camt053/ispterm_cz_v02.xml").read_bytes().replace(old, new, 1)
+
+
+HOSTILE = {
+    "deep.xml": (lambda: _camt_with(b"<Ntry>", b"<Ntry>" + b"<X>" * 200_000 + b"</X>" * 200_000),
+                 "Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/X/X/X/X/...: elements nested more than 64 levels deep"),
+    "exponent.csv": (lambda: _csv_rows("2025-01-10,100.00,CZK,10001,A", "2025-01-11,1e999,CZK,10001,B"),
+                     "line 3: amount '1e999' is not a plain number"),
+    "huge.csv": (lambda: _csv_rows("2025-01-10,100.00,CZK,10001,A",
+                                   "2025-01-11,99999999999999999999999.00,CZK,10001,B"),
+                 "line 3: amount '99999999999999999999999.00' is too large"),
+    "total.csv": (lambda: _csv_rows(*[f"2025-01-10,999999999999999.00,CZK,10001,T{i}" for i in range(100)]),
+                  "the incoming payments add up to 99999999999999900.00, more than 15 digits"),
+    "exponent.xml": (lambda: _camt_with(b">500.00<", b">1e999<"),
+                     "Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt: amount '1e999' is not a plain number"),
+    "currency.xml": (lambda: _camt_with(b'Ccy="CZK">500.00', b'Ccy="CZKCZKCZK">500.00'),
+                     "Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt: currency 'CZKCZKCZK' is not a three-letter code"),
+    "superscript.csv": (lambda: _csv_rows("2025-01-10,100.00,CZK,²,A"), "line 2: VS '²' is not up to 10 digits"),
+    # PostgreSQL refuses NUL in text; past the first 4 kB, where the UTF-16 hint looks.
+    "nul.csv": (lambda: _csv_rows(*[f"2025-01-10,1.00,CZK,10001,R{i:04d}{'x' * 60}" for i in range(100)],
+                                  "2025-01-11,1.00,CZK,10001,R\x00"),
+                "line 102: a NUL character: not text in the file's encoding"),
+    "nul.gpc": (lambda: (DATA / "gpc/ispterm_cz.gpc").read_bytes().replace(b"NOVAK JAN ", b"NOVAK\x00JAN ", 1),
+                "line 2: a NUL character"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_cli_refuses_hostile_files_in_one_error_line_and_writes_nothing(cli, ctx, tmp_path, name):
+    make, fragment = HOSTILE[name]
+    three_customers(ctx)
+    before = counts(ctx)
+    path = tmp_path / name
+    path.write_bytes(make())
+    code, out, err = cli("billing", "import", str(path))
+    assert (code, out) == (1, "")
+    assert err.startswith(f"error: {name}: ") and err.count("\n") == 1 and fragment in err, err
+    assert counts(ctx) == before
+
+
+def test_files_over_the_size_limit_are_refused_before_reading(cli, ctx, tmp_path, monkeypatch):
+    from ispterm.billing.statements import importer
+
+    three_customers(ctx)
+    before = counts(ctx)
+    monkeypatch.setattr(importer, "MAX_BYTES", 1000)
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"\x00 not even a statement " * 100)  # refused by its size, never parsed
+    code, out, err = cli("billing", "import", str(path))
+    assert (code, out) == (1, "")
+    assert err == ("error: big.csv: the file is 2,300 bytes, more than the 1,000 bytes a statement may have "
+                   "(split it by period)\n")
+    with pytest.raises(ValidationError, match=r"^big.csv: the file is 2,300 bytes, more than the 1,000 bytes"):
+        import_statement(ctx, path.read_bytes(), "big.csv")
+    monkeypatch.setattr(importer, "MAX_BYTES", 250_000_000)
+    with pytest.raises(ValidationError, match=r"^huge.xml: the file is 250.0 MB, more than the 250 MB a statement"):
+        importer.check_size(250_000_001, "huge.xml")
+    assert counts(ctx) == before
+
+
+@pytest.mark.parametrize("rel,codec,fmt,imported", [
+    ("camt053/ispterm_cz_v02.xml", "utf-16", "camt053", 5),
+    ("csv/ispterm_generic_noref.csv", "utf-16", "csv", 3),
+])
+def test_cli_imports_utf16_statements_like_utf8_ones(cli, ctx, tmp_path, rel, codec, fmt, imported):
+    three_customers(ctx)
+    text = (DATA / rel).read_text("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    path = tmp_path / Path(rel).name
+    path.write_bytes(text.encode(codec))
+    code, out, err = cli("billing", "import", str(path), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["format"], data["imported"]) == (fmt, imported)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ispterm.billing.statements import csvfile, detect
+from ispterm.billing.statements import camt053, csvfile, detect
 from ispterm.billing.statements.parsed import MalformedStatement, normal_vs, vs_from_text
 from ispterm.errors import ValidationError
 
@@ -162,3 +162,136 @@ def test_batch_without_part_amounts_stays_one_payment():
     batch = [e for e in detect.parse(data, "b.xml").entries if e.where.endswith("Ntry[4]")]
     assert [(e.amount, e.vs, e.bank_ref) for e in batch] == [(Decimal("900.00"), None, "R-0004")]
     assert batch[0].message.startswith("batch of 2 transactions")
+
+
+# Hostile and unusual files (issue 13): each is refused naming the element or line, never a traceback.
+
+def _camt(transform=lambda data: data) -> bytes:
+    return transform((DATA / "camt053/ispterm_cz_v02.xml").read_bytes())
+
+
+def _generic_csv(*rows: str) -> bytes:
+    return ("date,amount,currency,vs,reference\n" + "".join(f"{r}\n" for r in rows)).encode()
+
+
+def test_deeply_nested_camt_is_refused_by_its_path_not_a_recursion_error():
+    deep = _camt(lambda d: d.replace(b"<Ntry>", b"<Ntry>" + b"<X>" * 200_000 + b"</X>" * 200_000, 1))
+    with pytest.raises(MalformedStatement) as err:
+        detect.parse(deep, "deep.xml")
+    assert str(err.value) == ("deep.xml: Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/X/X/X/X/...: elements nested "
+                              "more than 64 levels deep (a statement has about 15): refused")
+
+
+def test_nesting_within_the_depth_limit_still_reads():
+    """Unknown elements forty levels deep (more than any real statement) are read past."""
+    nested = _camt(lambda d: d.replace(b"<Ntry>", b"<Ntry>" + b"<X>" * 40 + b"</X>" * 40, 1))
+    assert detect.parse(nested, "n.xml").entries == detect.parse(_camt(), "n.xml").entries
+
+
+def test_an_entry_with_too_many_elements_is_refused():
+    wide = _camt(lambda d: d.replace(b"<Ntry>", b"<Ntry>" + b"<X/>" * 300_000, 1))
+    with pytest.raises(MalformedStatement, match=r"Stmt\[1\]/Ntry\[1\]: more than 250,000 elements in one"):
+        detect.parse(wide, "wide.xml")
+
+
+def test_camt_parse_streams_instead_of_building_the_whole_tree():
+    """The elements of each entry are dropped once it is read: parsing 2,000 entries needs
+    hardly more memory than the entries themselves (the whole tree took ~10 times that)."""
+    import tracemalloc
+
+    data = _camt()
+    start, end = data.index(b"<Ntry>"), data.index(b"</Ntry>") + len(b"</Ntry>")
+    big = data[:start] + data[start:end] * 2000 + data[end:]
+    tracemalloc.start()
+    try:
+        parsed = camt053.parse(big, "big.xml")
+        kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(parsed.entries) == 2000 + 7  # the file's other seven entries
+    assert peak - kept < 2_000_000, (kept, peak)
+
+
+@pytest.mark.parametrize("amount,why", [
+    ("1e999", "is not a plain number (digits and at most one decimal mark, no exponent)"),
+    ("1E+2", "is not a plain number (digits and at most one decimal mark, no exponent)"),
+    ("1_000", "is not a plain number (digits and at most one decimal mark, no exponent)"),
+    ("NaN", "is not a plain number (digits and at most one decimal mark, no exponent)"),
+    ("١٢٣", "is not a plain number (digits and at most one decimal mark, no exponent)"),
+    ("99999999999999999999999.00", "is too large (more than 15 digits before the decimal mark)"),
+    ("1000000000000000", "is too large (more than 15 digits before the decimal mark)"),
+    ("1.005", "has more than two decimals"),
+])
+def test_csv_amounts_are_plain_bounded_numbers(amount, why):
+    with pytest.raises(MalformedStatement) as err:
+        detect.parse(_generic_csv("2025-01-10,1.00,CZK,1,A", f"2025-01-11,{amount},CZK,1,B"), "a.csv")
+    assert str(err.value) == f"a.csv: line 3: amount '{amount}' {why}"
+
+
+def test_largest_amounts_and_plain_forms_are_read_exactly():
+    rows = ["2025-01-10,999999999999999.99,CZK,1,A", "2025-01-10,+100.5,CZK,1,B", "2025-01-10,1.50000,CZK,1,C",
+            "2025-01-10,.5,CZK,1,D", "2025-01-10,-0000000000000000000012.30,CZK,1,E"]
+    assert [e.amount for e in detect.parse(_generic_csv(*rows), "a.csv").entries] == [
+        Decimal("999999999999999.99"), Decimal("100.50"), Decimal("1.50"), Decimal("0.50"), Decimal("-12.30")]
+
+
+def test_camt_amount_and_currency_are_checked_like_csv():
+    with pytest.raises(MalformedStatement) as err:
+        detect.parse(_camt(lambda d: d.replace(b">500.00<", b">1e999<", 1)), "e.xml")
+    assert str(err.value).startswith("e.xml: Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt: amount '1e999' is not a plain")
+    with pytest.raises(MalformedStatement) as err:
+        detect.parse(_camt(lambda d: d.replace(b'Ccy="CZK">500.00', b'Ccy="CZKCZKCZK">500.00', 1)), "c.xml")
+    assert str(err.value) == "c.xml: Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt: currency 'CZKCZKCZK' is not a three-letter code"
+
+
+def test_digits_that_are_not_ascii_are_refused():
+    # "²".isdigit() is true and int("²") fails: the VS would have crashed matching, the GPC amount parsing.
+    with pytest.raises(MalformedStatement, match=r"line 2: VS '²' is not up to 10 digits"):
+        detect.parse(_generic_csv("2025-01-10,1.00,CZK,²,A"), "a.csv")
+    lines = (DATA / "gpc/ispterm_cz.gpc").read_bytes().decode("ascii").split("\r\n")
+    lines[2] = lines[2][:50] + "²" + lines[2][51:]
+    with pytest.raises(MalformedStatement, match=r"line 3 columns 49-60: amount '00²000012000' is not a number"):
+        detect.parse("\r\n".join(lines).encode("utf-8"), "v.gpc")
+
+
+@pytest.mark.parametrize("codec,declared", [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"),
+                                            ("utf-32", "UTF-32"), ("utf-8-sig", "UTF-8")])
+def test_camt053_in_any_unicode_encoding_is_read_as_camt(codec, declared):
+    """The encoding (byte order mark, else a UTF-16 declaration) is found before the format."""
+    text = _camt().decode("utf-8").replace('encoding="UTF-8"', f'encoding="{declared}"')
+    data = text.encode(codec)
+    assert detect.detect(data) == "camt053"
+    assert detect.parse(data, "u.xml").entries == detect.parse(_camt(), "u.xml").entries
+
+
+@pytest.mark.parametrize("rel", ["csv/ispterm_generic_noref.csv", "csv/fio-api-spec_example.csv"])
+@pytest.mark.parametrize("codec", ["utf-16", "utf-32"])
+def test_csv_with_a_byte_order_mark_is_read_in_its_encoding(rel, codec):
+    utf8 = (DATA / rel).read_bytes()
+    data = utf8.decode("utf-8").encode(codec)
+    assert (detect.detect(data), detect.csv_preset_for(data)) == ("csv", detect.csv_preset_for(utf8))
+    assert detect.parse(data, "u.csv").entries == detect.parse(utf8, "u.csv").entries
+
+
+def test_utf16_csv_without_a_byte_order_mark_says_so():
+    data = (DATA / "csv/ispterm_generic_noref.csv").read_bytes().decode("utf-8").encode("utf-16-le")
+    with pytest.raises(MalformedStatement) as err:
+        detect.parse(data, "w.csv")
+    assert str(err.value) == ("w.csv: the file has NUL bytes: UTF-16 text without a byte order mark? "
+                              "give --csv-encoding utf-16-le (or utf-16-be)")
+    spec = csvfile.layout(encoding="utf-16-le")
+    assert len(csvfile.parse(data, "w.csv", spec).entries) == 4
+
+
+def test_too_many_movements_are_refused_while_parsing(monkeypatch):
+    from ispterm.billing.statements import parsed
+
+    monkeypatch.setattr(parsed, "MAX_ENTRIES", 2)
+    with pytest.raises(MalformedStatement, match=r"^a.csv: line 4: more than 2 movements in one file"):
+        detect.parse(_generic_csv(*[f"2025-01-10,1.00,CZK,1,R{i}" for i in range(5)]), "a.csv")
+
+
+def test_an_unknown_declared_xml_encoding_is_named():
+    with pytest.raises(MalformedStatement) as err:
+        detect.parse(_camt(lambda d: d.replace(b'encoding="UTF-8"', b'encoding="UTF-1e98"', 1)), "e.xml")
+    assert str(err.value) == "e.xml: line 1: the XML declares an unknown encoding: UTF-1e98"

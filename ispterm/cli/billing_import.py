@@ -32,13 +32,13 @@ def import_statement(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     from ispterm.billing.statements import csvfile, detect
-    from ispterm.billing.statements.importer import import_statement as run, read_file
+    from ispterm.billing.statements.importer import import_statement as run, open_file
 
-    data, name = read_file(file)
+    source, name = open_file(file)
     layout = None
     wants_csv = any(x is not None for x in (csv_preset, csv_column, csv_delimiter, csv_decimal_comma,
                                             csv_encoding, csv_date_format))
-    if wants_csv or (fmt or detect.detect(data)) == "csv":
+    if wants_csv or (fmt or detect.detect(source)) == "csv":
         columns = {}
         for item in csv_column or []:
             key, sep, value = item.partition("=")
@@ -47,10 +47,10 @@ def import_statement(
 
                 raise ValidationError("csv-column", f"expected FIELD=COLUMN, got {item!r}")
             columns[key.strip()] = value.strip()
-        layout = csvfile.layout(csv_preset or detect.csv_preset_for(data), columns=columns,
+        layout = csvfile.layout(csv_preset or detect.csv_preset_for(source), columns=columns,
                                 delimiter=csv_delimiter, decimal_comma=csv_decimal_comma,
                                 encoding=csv_encoding, date_format=csv_date_format)
-    result = run(state.ctx(), data, name, fmt=fmt or ("csv" if wants_csv and not fmt else None),
+    result = run(state.ctx(), source, name, fmt=fmt or ("csv" if wants_csv and not fmt else None),
                  csv_layout=layout, dry_run=dry_run)
     if as_json:
         state.print_json(_result_json(result))

@@ -10,18 +10,23 @@ with a positive amount are payments; the importer counts the others as outgoing.
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from ispterm.billing.statements.parsed import (
     Entry,
+    NUL_TEXT,
     MalformedStatement,
     ParsedStatement,
+    check_count,
+    currency_code,
+    is_digits,
     normal_vs,
+    shown,
     to_amount,
     vs_from_text,
 )
+from ispterm.billing.statements.source import Source, sniff_encoding, text_stream
 from ispterm.errors import ValidationError
 
 FIELDS = ("date", "amount", "currency", "vs", "counterparty", "account", "bank_code", "message", "reference")
@@ -92,24 +97,22 @@ def layout(preset: str | None = None, *, columns: dict[str, str] | None = None, 
                    encoding=encoding or base.encoding, date_format=date_format or base.date_format)
 
 
-def decode(data: bytes, encoding: str, name: str) -> str:
-    if encoding == "auto":
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return data.decode("cp1250", errors="replace")
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise MalformedStatement(name, "", f"not {encoding} text (byte {exc.start})") from None
+def parse(data: bytes | Source, name: str, spec: CsvLayout) -> ParsedStatement:
+    """The rows as entries, read as a stream of text: the file is never held whole as text."""
+    source = Source.of(data)
+    head = source.head(4096)
+    if spec.encoding == "auto" and sniff_encoding(head)[0] is None and b"\x00" in head:
+        # Text never holds NUL; UTF-16 without its byte order mark does, in every other byte.
+        raise MalformedStatement(name, "", "the file has NUL bytes: UTF-16 text without a byte order mark? "
+                                 "give --csv-encoding utf-16-le (or utf-16-be)")
+    with text_stream(source, spec.encoding, name) as text:
+        return _parse(csv.reader(text, delimiter=spec.delimiter), name, spec)
 
 
-def parse(data: bytes, name: str, spec: CsvLayout) -> ParsedStatement:
-    text = decode(data, spec.encoding, name)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=spec.delimiter)
+def _parse(reader, name: str, spec: CsvLayout) -> ParsedStatement:
     details: dict[str, str] = {}
-    numbered = all(spec.columns[k].isdigit() for k in REQUIRED)
-    index = {k: int(v) - 1 for k, v in spec.columns.items() if v.isdigit()} if numbered else None
+    numbered = all(is_digits(spec.columns[k]) for k in REQUIRED)
+    index = {k: int(v) - 1 for k, v in spec.columns.items() if is_digits(v)} if numbered else None
     started = False
     entries: list[Entry] = []
     try:
@@ -117,6 +120,8 @@ def parse(data: bytes, name: str, spec: CsvLayout) -> ParsedStatement:
             line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
+            if any("\x00" in cell for cell in row):
+                raise MalformedStatement(name, f"line {line}", NUL_TEXT)
             if not started:
                 if numbered:
                     started = _is_date(_cell(row, index, "date"), spec)
@@ -131,6 +136,7 @@ def parse(data: bytes, name: str, spec: CsvLayout) -> ParsedStatement:
                         details[row[0].strip().lstrip("\ufeff")] = row[1].strip()
                     continue
             entries.append(_row(row, index, spec, name, f"line {line}", details))
+            check_count(len(entries), name, f"line {line}")
     except csv.Error as exc:
         raise MalformedStatement(name, f"line {reader.line_num}", f"bad CSV ({exc})") from None
     if not started and not numbered:
@@ -159,7 +165,7 @@ def _header(row: list[str], spec: CsvLayout) -> dict[str, int] | None:
     names = [cell.strip().lstrip("\ufeff") for cell in row]
 
     def position(column: str) -> int | None:
-        if column.isdigit():
+        if is_digits(column):
             return int(column) - 1
         for name in column.split("|"):
             if name in names:
@@ -185,7 +191,7 @@ def _row(row: list[str], index: dict[str, int], spec: CsvLayout, name: str, wher
     try:
         booked_on = datetime.strptime(raw_date, spec.date_format).date()
     except ValueError:
-        raise MalformedStatement(name, where, f"date {raw_date!r} does not match {spec.date_format!r}") from None
+        raise MalformedStatement(name, where, f"date {shown(raw_date)} does not match {spec.date_format!r}") from None
     raw_amount = _cell(row, index, "amount")
     if raw_amount is None:
         raise MalformedStatement(name, where, "the amount is empty")
@@ -194,17 +200,12 @@ def _row(row: list[str], index: dict[str, int], spec: CsvLayout, name: str, wher
         amount_text = amount_text.replace(".", "").replace(",", ".")
     elif "," in amount_text and "." in amount_text:
         amount_text = amount_text.replace(",", "")
-    try:
-        amount = to_amount(amount_text, name, where)
-    except MalformedStatement:
-        raise MalformedStatement(name, where, f"amount {raw_amount!r} is not a number with at most two decimals") from None
-    currency = (_cell(row, index, "currency") or details.get("currency") or spec.currency).upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise MalformedStatement(name, where, f"currency {currency!r} is not a three-letter code")
+    amount = to_amount(amount_text, name, where, raw=raw_amount)
+    currency = currency_code(_cell(row, index, "currency") or details.get("currency") or spec.currency, name, where)
     raw_vs = _cell(row, index, "vs")
     vs = normal_vs(raw_vs)
     if raw_vs and vs is None and raw_vs.strip("0"):
-        raise MalformedStatement(name, where, f"VS {raw_vs!r} is not up to 10 digits")
+        raise MalformedStatement(name, where, f"VS {shown(raw_vs)} is not up to 10 digits")
     message = _cell(row, index, "message")
     account = _cell(row, index, "account")
     bank_code = _cell(row, index, "bank_code")

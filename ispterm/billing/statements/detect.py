@@ -1,27 +1,32 @@
-"""Which parser reads a file: given by the operator, else recognised from its first bytes."""
+"""Which parser reads a file: given by the operator, else recognised from its first bytes.
+
+The encoding is found first (a byte order mark, a UTF-16 XML declaration), so a camt.053 saved
+as UTF-16 is still XML and not taken for a CSV file.
+"""
 
 from __future__ import annotations
 
 from ispterm.billing.statements import camt053, csvfile, gpc
 from ispterm.billing.statements.parsed import MalformedStatement, ParsedStatement
+from ispterm.billing.statements.source import Source, head_text
 from ispterm.errors import ValidationError
 
 FORMATS = ("camt053", "gpc", "csv")
 
 
-def detect(data: bytes) -> str:
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"<"):
+def detect(data: bytes | Source) -> str:
+    head = head_text(Source.of(data), 4096).lstrip("\ufeff \t\r\n")
+    if head.startswith("<"):
         return "camt053"
-    first = head.split(b"\n", 1)[0].rstrip(b"\r")
-    if first.startswith(b"074") and len(first) >= 100:
+    first = head.split("\n", 1)[0].rstrip("\r")
+    if first.startswith("074") and len(first) >= 100:
         return "gpc"
     return "csv"
 
 
-def csv_preset_for(data: bytes) -> str:
+def csv_preset_for(data: bytes | Source) -> str:
     """The preset whose header names the file's columns (Fio's export, else the generic one)."""
-    text = csvfile.decode(data[:8192], "auto", "")
+    text = head_text(Source.of(data))
     for name, spec in csvfile.PRESETS.items():
         wanted = [spec.columns[k].split("|") for k in csvfile.REQUIRED]
         for line in text.splitlines()[:40]:
@@ -31,17 +36,18 @@ def csv_preset_for(data: bytes) -> str:
     return "generic"
 
 
-def parse(data: bytes, name: str, fmt: str | None = None, csv_layout: csvfile.CsvLayout | None = None,
+def parse(data: bytes | Source, name: str, fmt: str | None = None, csv_layout: csvfile.CsvLayout | None = None,
           ) -> ParsedStatement:
-    fmt = (fmt or detect(data)).lower().replace(".", "").replace("-", "")
+    source = Source.of(data)
+    fmt = (fmt or detect(source)).lower().replace(".", "").replace("-", "")
     if fmt in ("abo", "gpc"):
         fmt = "gpc"
     if fmt not in FORMATS:
         raise ValidationError("format", f"unknown statement format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if not data.strip():
+    if source.blank():
         raise MalformedStatement(name, "", "the file is empty")
     if fmt == "camt053":
-        return camt053.parse(data, name)
+        return camt053.parse(source, name)
     if fmt == "gpc":
-        return gpc.parse(data, name)
-    return csvfile.parse(data, name, csv_layout or csvfile.layout(csv_preset_for(data)))
+        return gpc.parse(source, name)
+    return csvfile.parse(source, name, csv_layout or csvfile.layout(csv_preset_for(source)))

@@ -3,7 +3,8 @@
 Amounts are in haléře (1/100), accounting code 1 = debit, 2 = credit, 4 = reversal of a debit,
 5 = reversal of a credit. Only code 2 lines are customer payments; reversals are reported and
 left for an operator. ``076``/``078``/``079`` lines (supplementary text some banks add) extend
-the movement before them. Text is Windows-1250 unless the file is valid UTF-8.
+the movement before them. Text is Windows-1250 unless the file is valid UTF-8 (or a byte order
+mark says UTF-16).
 """
 
 from __future__ import annotations
@@ -11,7 +12,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ispterm.billing.statements.parsed import Entry, MalformedStatement, ParsedStatement, normal_vs
+from ispterm.billing.statements.parsed import (
+    Entry,
+    NUL_TEXT,
+    MalformedStatement,
+    ParsedStatement,
+    check_count,
+    is_digits,
+    normal_vs,
+)
+from ispterm.billing.statements.source import Source, text_stream
 
 # ISO 4217 numeric codes the Czech banks write into the currency field.
 CURRENCIES = {"203": "CZK", "978": "EUR", "840": "USD", "826": "GBP", "756": "CHF", "985": "PLN",
@@ -19,22 +29,21 @@ CURRENCIES = {"203": "CZK", "978": "EUR", "840": "USD", "826": "GBP", "756": "CH
 CODES = {"1": -1, "2": 1, "4": 1, "5": -1}
 
 
-def decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1250", errors="replace")
+def parse(data: bytes | Source, name: str) -> ParsedStatement:
+    with text_stream(Source.of(data), "auto", name) as text:
+        return _parse(text, name)
 
 
-def parse(data: bytes, name: str) -> ParsedStatement:
-    lines = decode(data).splitlines()
+def _parse(text, name: str) -> ParsedStatement:
     header = None
     entries: list[dict] = []
-    for number, raw in enumerate(lines, 1):
+    for number, raw in enumerate(text, 1):
         line = raw.rstrip("\r\n")
         if not line.strip():
             continue
         where = f"line {number}"
+        if "\x00" in line:
+            raise MalformedStatement(name, where, NUL_TEXT)
         kind = line[:3]
         if header is None and kind != "074":
             raise MalformedStatement(name, where, f"expected the 074 header, found {line[:12]!r}: "
@@ -43,6 +52,7 @@ def parse(data: bytes, name: str) -> ParsedStatement:
             header = header or _header(line, name, where)
         elif kind == "075":
             entries.append(_movement(line, name, where, header["account"]))
+            check_count(len(entries), name, where)
         elif kind in ("076", "078", "079"):
             if not entries:
                 raise MalformedStatement(name, where, f"a {kind} line without a 075 movement before it")
@@ -65,7 +75,7 @@ def _need(line: str, length: int, name: str, where: str, kind: str) -> None:
 def _digits(line: str, start: int, end: int, name: str, where: str, what: str) -> str:
     """Columns ``start``..``end`` (1-based, inclusive, as the format is documented)."""
     value = line[start - 1:end]
-    if not value.isdigit():
+    if not is_digits(value):
         raise MalformedStatement(name, f"{where} columns {start}-{end}", f"{what} {value!r} is not a number")
     return value
 
@@ -75,7 +85,7 @@ def _ddmmyy(line: str, start: int, name: str, where: str, what: str, required: b
     if not required and (not value.strip() or value == "000000"):
         return None
     try:
-        if not value.isdigit():
+        if not is_digits(value):
             raise ValueError
         return date(2000 + int(value[4:6]), int(value[2:4]), int(value[0:2]))
     except ValueError:

@@ -1,8 +1,9 @@
 """Import one bank statement file (BIL-8): parse all of it, then write it in one transaction.
 
-Steps: read and hash the file; parse it whole (a malformed file is refused before anything is
-written); keep the booked incoming movements; drop those already imported (same file hash, or
-same per-movement ``bank_ref``: the bank's reference, else a deterministic fingerprint);
+Steps: refuse a file over :data:`MAX_BYTES`; hash it and parse it whole, a piece at a time (a
+malformed file is refused before anything is written); keep the booked incoming movements;
+drop those already imported (same file hash, or same per-movement ``bank_ref``: the bank's
+reference, else a deterministic fingerprint);
 match the rest by VS; insert the statement, the payments and their audit rows; settle matched
 payments against open invoices. ``dry_run`` does all but the writing. ``progress(stage, done,
 total)`` is called as it goes (the import screen draws a progress bar from it).
@@ -28,17 +29,27 @@ from ispterm.billing.statements.allocation import settle_new_payments
 from ispterm.billing.statements.csvfile import CsvLayout
 from ispterm.billing.statements.matching import Matcher
 from ispterm.billing.statements.model import BankStatement
-from ispterm.billing.statements.parsed import Entry, ParsedStatement, clean
+from ispterm.billing.statements.parsed import MAX_DIGITS, Entry, ParsedStatement, clean
+from ispterm.billing.statements.source import Source
 from ispterm.context import Ctx
 from ispterm.errors import ValidationError
 from ispterm.operators.roles import PAYMENT_WRITE
 
 Progress = Callable[[str, int, int], None]
 CHUNK = 2000
-MAX_BYTES = 200 * 1024 * 1024
+# The largest statement file read (refused by its size, before any of it is read). A year of a
+# 10,000-customer ISP paying monthly, or a month of a 110,000-customer one, is ~120,000
+# movements: ~110 MB of camt.053 written as Czech banks do (about 0.9 kB an entry), ~10 MB of
+# CSV, ~16 MB of GPC. 250 MB leaves twice that for wordier banks. The file is read in pieces,
+# never held whole, and the import keeps ~1.2 kB per movement (bench_import_memory: 235 MB peak
+# RSS for 110,000), so ~0.45 GB at this limit; parsed.MAX_ENTRIES caps the dense formats.
+MAX_BYTES = 250_000_000
+# The sum of one file's new payments is stored like an amount (15 digits before the decimal
+# mark, as ``parsed.MAX_DIGITS``), far inside the 64-bit hundredths of the column.
+MAX_TOTAL = Decimal(10) ** MAX_DIGITS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportedLine:
     where: str
     received_on: date
@@ -74,26 +85,41 @@ class ImportResult:
     lines: tuple[ImportedLine, ...]
 
 
-def read_file(path: str | Path) -> tuple[bytes, str]:
+def open_file(path: str | Path) -> tuple[Source, str]:
+    """The statement at ``path`` (read later, a piece at a time) and its name; a file over
+    :data:`MAX_BYTES` is refused before anything of it is read."""
     p = Path(path)
     if not p.is_file():
         raise ValidationError("file", f"{p} does not exist or is not a file")
-    if p.stat().st_size > MAX_BYTES:
-        raise ValidationError("file", f"{p} is larger than {MAX_BYTES // (1024 * 1024)} MB")
-    return p.read_bytes(), p.name
+    source = Source(path=p)
+    check_size(source.size, p.name)
+    return source, p.name
+
+
+def check_size(size: int, name: str) -> None:
+    if size > MAX_BYTES:
+        raise ValidationError(name, f"the file is {_size(size, 1)}, more than the {_size(MAX_BYTES, 0)} "
+                              "a statement may have (split it by period)")
+
+
+def _size(n: int, decimals: int) -> str:
+    return f"{n / 1e6:,.{decimals}f} MB" if n >= 100_000 else f"{n:,} bytes"
 
 
 def import_file(ctx: Ctx, path: str | Path, **kw) -> ImportResult:
-    data, name = read_file(path)
-    return import_statement(ctx, data, name, **kw)
+    source, name = open_file(path)
+    return import_statement(ctx, source, name, **kw)
 
 
-def import_statement(ctx: Ctx, data: bytes, name: str, *, fmt: str | None = None,
+def import_statement(ctx: Ctx, data: bytes | Source, name: str, *, fmt: str | None = None,
                      csv_layout: CsvLayout | None = None, dry_run: bool = False,
                      progress: Progress | None = None) -> ImportResult:
+    """Import ``data`` (the bytes, or a :class:`Source` such as :func:`open_file` gives)."""
     ctx.require(PAYMENT_WRITE)
+    source = Source.of(data)
+    check_size(source.size, name)
     report = progress or (lambda stage, done, total: None)
-    digest = hashlib.sha256(data).hexdigest()
+    digest = source.digest(name)
     with ctx.read() as s:
         seen = s.execute(select(BankStatement).where(BankStatement.file_hash == digest)).scalars().first()
     if seen is not None:
@@ -105,9 +131,10 @@ def import_statement(ctx: Ctx, data: bytes, name: str, *, fmt: str | None = None
             duplicates=seen.imported + seen.duplicates, outgoing=seen.outgoing, other=seen.other, matched=0,
             unmatched=0, total=Decimal("0.00"), invoices_paid=0, lines=())
     report("parse", 0, 1)
-    parsed = detect.parse(data, name, fmt, csv_layout)
+    parsed = detect.parse(source, name, fmt, csv_layout)
     report("parse", 1, 1)
     incoming, outgoing, other = _split(parsed.entries)
+    _check_total(incoming, name)
     with (ctx.read() if dry_run else ctx.write()) as s:
         conn = s.connection()
         if not dry_run and conn.dialect.name == "postgresql":
@@ -146,11 +173,7 @@ def import_statement(ctx: Ctx, data: bytes, name: str, *, fmt: str | None = None
             unmatched=len(fresh) - matched, total=sum((e.amount for e, _ in fresh), Decimal("0.00")))
         s.add(statement)
         s.flush()
-        ids = _insert_payments(conn, statement.id, fresh, matches, now, login, report)
-        new: dict[int, list] = defaultdict(list)
-        for (entry, ref), m in zip(fresh, matches):
-            if m.customer:
-                new[m.customer.id].append((ids[ref], entry.amount, entry.booked_on))
+        new = _insert_payments(conn, statement.id, fresh, matches, now, login, report)
         total_customers = len(new)
         done = [0]
 
@@ -208,30 +231,42 @@ def _known_refs(conn, refs: list[str]) -> set[str]:
     return known
 
 
-def _insert_payments(conn, statement_id, fresh, matches, now, login, report) -> dict[str, int]:
-    rows = [{
-        "customer_id": m.customer.id if m.customer else None, "received_on": e.booked_on,
-        "amount": e.amount, "currency": e.currency, "vs": e.vs, "payment_type_id": None,
-        "source": "bank", "bank_ref": ref, "counterparty": clean(e.counterparty, 200),
-        "message": clean(e.message, 500), "cancelled_at": None, "created_at": now,
-        "created_by": login, "statement_id": statement_id,
-    } for (e, ref), m in zip(fresh, matches)]
+def _check_total(incoming: list[Entry], name: str) -> None:
+    total = sum((e.amount for e in incoming), Decimal("0.00"))
+    if total >= MAX_TOTAL:
+        raise ValidationError(name, f"the incoming payments add up to {total}, more than {MAX_DIGITS} digits: "
+                              "not one statement")
+
+
+def _insert_payments(conn, statement_id, fresh, matches, now, login, report) -> dict[int, list]:
+    """Payments and their audit rows, written a chunk at a time (rows are built per chunk, not
+    for the whole file at once); returns customer id -> [(payment id, amount, received on)]."""
     table = Payment.__table__
-    for start in range(0, len(rows), CHUNK):
-        conn.execute(insert(table), rows[start:start + CHUNK])
-        report("write", start + len(rows[start:start + CHUNK]), len(rows))
-    # Plain executemany is several times faster than INSERT .. RETURNING row by row.
-    ids = dict(conn.execute(select(table.c.bank_ref, table.c.id).where(table.c.statement_id == statement_id)).all())
-    audit = [{
-        "at": now, "operator": login, "customer_id": r["customer_id"], "entity": "payment",
-        "entity_id": ids[r["bank_ref"]], "action": "create", "field": None, "old": None,
-        "new": None, "private_to": None,
-        "summary": payment_label(ids[r["bank_ref"]], r["amount"], r["currency"], r["received_on"])
-                   + " imported from a bank statement"
-                   + ("" if r["customer_id"] else " (unmatched)")} for r in rows]
-    for start in range(0, len(audit), CHUNK):
-        conn.execute(insert(AuditEvent.__table__), audit[start:start + CHUNK])
-    return ids
+    new: dict[int, list] = defaultdict(list)
+    for start in range(0, len(fresh), CHUNK):
+        part = fresh[start:start + CHUNK]
+        customers = [m.customer.id if m.customer else None for m in matches[start:start + CHUNK]]
+        conn.execute(insert(table), [{
+            "customer_id": cid, "received_on": e.booked_on, "amount": e.amount, "currency": e.currency,
+            "vs": e.vs, "payment_type_id": None, "source": "bank", "bank_ref": ref,
+            "counterparty": clean(e.counterparty, 200), "message": clean(e.message, 500), "cancelled_at": None,
+            "created_at": now, "created_by": login, "statement_id": statement_id,
+        } for (e, ref), cid in zip(part, customers)])
+        # Plain executemany is several times faster than INSERT .. RETURNING row by row.
+        # By the unique bank_ref alone: with statement_id too, SQLite scans the statement's rows.
+        ids = dict(conn.execute(select(table.c.bank_ref, table.c.id)
+                                .where(table.c.bank_ref.in_([ref for _, ref in part]))).all())
+        conn.execute(insert(AuditEvent.__table__), [{
+            "at": now, "operator": login, "customer_id": cid, "entity": "payment", "entity_id": ids[ref],
+            "action": "create", "field": None, "old": None, "new": None, "private_to": None,
+            "summary": payment_label(ids[ref], e.amount, e.currency, e.booked_on)
+                       + " imported from a bank statement" + ("" if cid else " (unmatched)"),
+        } for (e, ref), cid in zip(part, customers)])
+        for (e, ref), cid in zip(part, customers):
+            if cid is not None:
+                new[cid].append((ids[ref], e.amount, e.booked_on))
+        report("write", start + len(part), len(fresh))
+    return new
 
 
 def _result(name, parsed, dry_run, statement_id, earlier, entries, lines, dupes, outgoing, other,

@@ -9,11 +9,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from ispterm.errors import ValidationError
 
 CENT = Decimal("0.01")
+# Movements one file may hold: a year of a 40,000-customer ISP. The import keeps ~1.2 kB of
+# each until it is written (so ~0.7 GB here); the file size limit (importer.MAX_BYTES) alone
+# would let 3 million short CSV lines through.
+MAX_ENTRIES = 500_000
+
+
+# Text holds no NUL (PostgreSQL refuses it in a text column): a binary or UTF-16 file.
+NUL_TEXT = "a NUL character: not text in the file's encoding"
 
 
 class MalformedStatement(ValidationError):
@@ -24,9 +32,10 @@ class MalformedStatement(ValidationError):
         super().__init__(name, f"{where}: {why}" if where else why)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
-    """One booked movement. ``amount`` is signed: positive money came in."""
+    """One booked movement. ``amount`` is signed: positive money came in. Slotted: a statement
+    holds a hundred thousand of them."""
 
     where: str
     booked_on: date
@@ -54,17 +63,45 @@ class ParsedStatement:
     entries: list[Entry] = field(default_factory=list)
 
 
-def to_amount(text: str, name: str, where: str) -> Decimal:
-    """An exact amount with at most two decimals (a bank never books a fraction of a cent)."""
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        raise MalformedStatement(name, where, f"amount {text.strip()!r} is not a number") from None
-    if not value.is_finite():
-        raise MalformedStatement(name, where, f"amount {text.strip()!r} is not a number")
-    if value != value.quantize(CENT):
-        raise MalformedStatement(name, where, f"amount {text.strip()} has more than two decimals")
-    return value.quantize(CENT)
+# Integer digits an amount may have: the bound ``ispterm.validation.decimal_money`` puts on an
+# amount typed by hand (a statement line is never bigger than what may be entered), far inside
+# the 64-bit hundredths the database stores.
+MAX_DIGITS = 15
+_PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """``text`` quoted for an error message, cut short: a hostile cell may be megabytes long."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def to_amount(text: str, name: str, where: str, raw: str | None = None) -> Decimal:
+    """An exact amount with at most two decimals (a bank never books a fraction of a cent).
+
+    Only plain decimal notation (ASCII digits, one point) is read: ``Decimal`` alone would take
+    ``1e999``, ``1_000``, ``NaN`` or Arabic-Indic digits. ``raw`` is the text as the file wrote it,
+    for the message, when the caller normalised it (the CSV decimal comma)."""
+    value = text.strip()
+    quoted = shown((raw if raw is not None else text).strip())
+    if not _PLAIN.fullmatch(value):
+        raise MalformedStatement(name, where, f"amount {quoted} is not a plain number "
+                                 "(digits and at most one decimal mark, no exponent)")
+    whole, _, fraction = value.lstrip("+-").partition(".")
+    if len(whole.lstrip("0")) > MAX_DIGITS:
+        raise MalformedStatement(name, where, f"amount {quoted} is too large "
+                                 f"(more than {MAX_DIGITS} digits before the decimal mark)")
+    if len(fraction.rstrip("0")) > 2:
+        raise MalformedStatement(name, where, f"amount {quoted} has more than two decimals")
+    # Bounded now: the context's 28 digits hold it exactly, so quantize cannot fail.
+    return Decimal(value).quantize(CENT)
+
+
+def currency_code(text: str | None, name: str, where: str) -> str:
+    """A three-letter ISO 4217 code as the payment's column holds it."""
+    code = (text or "").strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise MalformedStatement(name, where, f"currency {shown(code)} is not a three-letter code")
+    return code
 
 
 _VS_LABELLED = re.compile(r"(?:^|[^A-Z0-9])VS[\s:/.\-=]*(\d{1,10})(?!\d)", re.IGNORECASE)
@@ -83,10 +120,23 @@ def normal_vs(value: str | None) -> str | None:
     if value is None:
         return None
     digits = value.strip()
-    if not digits.isdigit() or len(digits) > 10:
+    if not is_digits(digits) or len(digits) > 10:
         return None
     digits = digits.lstrip("0")
     return digits or None
+
+
+def check_count(count: int, name: str, where: str) -> None:
+    """Refuse the file once it has more than :data:`MAX_ENTRIES` movements (while parsing)."""
+    if count > MAX_ENTRIES:
+        raise MalformedStatement(name, where, f"more than {MAX_ENTRIES:,} movements in one file: "
+                                 "split it by period")
+
+
+def is_digits(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also says yes to "²" and "٣", which ``int`` refuses or
+    reads as another number."""
+    return text.isascii() and text.isdigit()
 
 
 def clean(text: str | None, limit: int) -> str | None:
