@@ -36,6 +36,7 @@ __all__ = [
     "iban",
     "ico",
     "iso_date",
+    "mailbox",
     "non_negative_int",
     "phone",
     "phone_digits_variants",
@@ -140,7 +141,13 @@ def single_line(value: str, *, field: str, max_len: int = 200) -> str | None:
 
 
 def email(value: str, *, field: str = "email") -> str | None:
-    """One e-mail address; syntax only, never DNS (the console must work offline)."""
+    """One e-mail address; syntax only, never DNS (the console must work offline).
+
+    Kept as a person reads it: an internationalised domain in Unicode (``a@příklad.cz``,
+    also when typed as ``xn--...``), a local part as typed. The mail sender writes the
+    domain in IDNA for SMTP. A field that is an address holds the address only: ``Name
+    <address>`` is refused saying so (where mail is addressed, ``mailbox`` takes it).
+    """
     if _blank(value):
         return None
     if _has_control(value):
@@ -148,6 +155,8 @@ def email(value: str, *, field: str = "email") -> str | None:
     _refuse_invisible(field, value)
     text = value.strip()
     _too_long(field, text, 254)
+    if _MAILBOX.fullmatch(text):
+        raise ValidationError(field, "give the address only, without a name or angle brackets")
     from email_validator import EmailNotValidError, validate_email
 
     try:
@@ -166,6 +175,9 @@ def emails(value: str, *, field: str = "emails") -> str | None:
         return None
     # Line breaks separate addresses here; other control characters fail in email().
     _too_long(field, value.strip(), 2000)
+    if "<" in value or ">" in value:
+        # Spaces separate addresses, so a name would become an address of its own.
+        raise ValidationError(field, "give the addresses only, without names or angle brackets")
     out: list[str] = []
     for part in _EMAIL_SEPARATORS.split(value.strip()):
         if not part:
@@ -177,6 +189,50 @@ def emails(value: str, *, field: str = "emails") -> str | None:
         if addr and addr not in out:
             out.append(addr)
     return ", ".join(out) or None
+
+
+# ``Name <address>``: the name is whatever comes before the last <...>.
+_MAILBOX = re.compile(r"(?P<name>.*?)\s*<(?P<address>[^<>]*)>", re.DOTALL)
+
+
+def mailbox(value: str, *, field: str = "email") -> tuple[str | None, str] | None:
+    """An address as mail is addressed: ``Žofie Nováková <zofie@example.cz>``, ``"Novák,
+    Jan" <jan@example.cz>`` or the bare address; returns (name or None, address).
+
+    The address is what ``email`` returns. The name is one line of text (``single_line``:
+    no control or invisible characters, so it cannot add a header; diacritics are fine,
+    the header carries them RFC 2047-encoded). A name with a double quote or an angle
+    bracket in it must be quoted, with ``\\"`` for a quote inside.
+    """
+    if _blank(value):
+        return None
+    if _has_control(value):
+        raise ValidationError(field, "must not contain line breaks or control characters")
+    _refuse_invisible(field, value)
+    match = _MAILBOX.fullmatch(value.strip())
+    if match is None:
+        return None, email(value, field=field)
+    address = email(match["address"], field=field)
+    if address is None:
+        raise ValidationError(field, "no address between < and >")
+    return _display_name(match["name"], field), address
+
+
+def _display_name(raw: str, field: str) -> str | None:
+    text = raw.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        chars, out = iter(text[1:-1]), []
+        for ch in chars:
+            if ch == "\\":
+                ch = next(chars, ch)
+            elif ch == '"':
+                raise ValidationError(field, 'a double quote inside a quoted name must be written \\"')
+            out.append(ch)
+        text = "".join(out)
+    elif any(ch in text for ch in '"<>'):
+        raise ValidationError(field, 'a name with a double quote or < > in it must be in double quotes: '
+                                     '"name" <address>')
+    return single_line(text, field=field)
 
 
 def _lower_first(exc: Exception) -> str:

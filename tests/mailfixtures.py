@@ -3,6 +3,7 @@
 ``SmtpServer.mode`` picks the fault: ``ok``, ``421`` (MAIL answered 421), ``450`` (RCPT
 450), ``550`` (RCPT 550), ``drop`` (connection cut after DATA), ``slow`` (DATA never
 answered within the client's timeout); ``refuse`` is a set of recipients answered 550.
+``SmtpServer(smtputf8=False)`` does not offer SMTPUTF8 (aiosmtpd offers it by default).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     content: bytes
+    mail_options: list[str] = field(default_factory=list)  # MAIL FROM parameters, e.g. SMTPUTF8
 
     @property
     def message(self) -> email.message.Message:
@@ -70,7 +72,8 @@ class Handler:
         if self.mode == "slow":
             await asyncio.sleep(self.slow_seconds)
         with self.arrived:
-            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content,
+                                          list(envelope.mail_options)))
             self.arrived.notify_all()
         return "250 2.0.0 queued as 42"
 
@@ -85,18 +88,19 @@ class Handler:
 
 class SmtpServer:
     """``tls``: None (plain), "starttls" (offered and required before MAIL) or "implicit"
-    (TLS from the first byte), with ``context`` as the server's certificate."""
+    (TLS from the first byte), with ``context`` as the server's certificate; ``smtputf8``:
+    whether EHLO offers SMTPUTF8."""
 
-    def __init__(self, tls: str | None = None, context=None) -> None:
+    def __init__(self, tls: str | None = None, context=None, *, smtputf8: bool = True) -> None:
         from aiosmtpd.controller import Controller
 
         self.handler = Handler()
         self.port = free_port()
-        kw = {}
+        kw = {"enable_SMTPUTF8": smtputf8}
         if tls == "starttls":
-            kw = {"tls_context": context, "require_starttls": True}
+            kw.update(tls_context=context, require_starttls=True)
         elif tls == "implicit":
-            kw = {"ssl_context": context}
+            kw.update(ssl_context=context)
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kw)
 
     def __enter__(self) -> SmtpServer:

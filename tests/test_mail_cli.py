@@ -86,6 +86,19 @@ BAD_INPUT = [
     (["--subject", "S", "--body-file", "{body}", "--priority", "urgent"], "priority: must be one of"),
     (["--subject", "S", "--body-file", "{body}", "--to", "technical"], "has no technical e-mail"),
     (["--subject", "{{ nope }}", "--body-file", "{body}"], "nope"),
+    # Header injection through a name, an address or the sender.
+    (["--subject", "S", "--body-file", "{body}", "--to", "Evil\r\nBcc: victim@example.org <a@test.example>"],
+     "--to: must not contain line breaks"),
+    (["--subject", "S", "--body-file", "{body}", "--to", "a@test.example\r\nBcc: victim@example.org"],
+     "--to: must not contain line breaks"),
+    (["--subject", "S", "--body-file", "{body}", "--sender", "Evil\nBcc: victim@example.org <noc@isp.example>"],
+     "--sender: must not contain line breaks"),
+    (["--subject", "S", "--body-file", "{body}", "--to", 'Jan "Honza" Novák <a@test.example>'],
+     '--to: a name with a double quote or < > in it must be in double quotes: "name" <address>'),
+    # NUL and other control characters (line breaks and tabs are text) in subjects and bodies.
+    (["--subject", "S", "--body-file", "{nul}"], "--body-file: contains the control character U+0000"),
+    (["--subject", "S\x07", "--body-file", "{body}"], "--subject: must be a single line without control characters"),
+    (["--subject", "S", "--html-file", "{esc}"], "--html-file: contains the control character U+001B"),
 ]
 
 
@@ -94,9 +107,12 @@ def test_bad_input_is_one_line_and_queues_nothing(cli, customer, tmp_path):
     body.write_text("text")
     f = tmp_path / "f.txt"
     f.write_text("x")
+    files = {"{body}": body, "{file}": f, "{nul}": tmp_path / "nul.txt", "{esc}": tmp_path / "esc.html"}
+    files["{nul}"].write_text("Dobrý den,\x00 tady\tje\nNUL.\n", encoding="utf-8")
+    files["{esc}"].write_text("<p>red \x1b[31m text</p>", encoding="utf-8")
     history_before = cli("history", customer, "--json")[1]
     for args, message in BAD_INPUT:
-        args = [a.replace("{body}", str(body)).replace("{file}", str(f)) for a in args]
+        args = [str(files.get(a, a)) for a in args]
         code, out, err = cli("mail", "send", customer, *args)
         assert code == 1, args
         assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err, err
@@ -211,3 +227,27 @@ def test_mail_run_once_on_a_locked_database_fails_and_leaves_the_queue_as_it_was
     assert err.splitlines()[-1] == ("error: the sender met 1 error(s), logged above; messages it could not send "
                                     "or record are still queued")
     assert [m["status"] for m in json.loads(cli("mail", "queue", "--json")[1])] == ["queued"]
+
+
+def test_names_and_addresses_beyond_ascii_are_queued_as_typed(cli, customer, tmp_path):
+    """``Name <address>`` with diacritics, an internationalised domain (typed in Unicode or as
+    xn--) and a local part beyond ASCII: queued, shown as a person reads them."""
+    body = tmp_path / "body.txt"
+    body.write_text("Dobrý den.\n", encoding="utf-8")
+    code, out, err = cli("mail", "send", customer, "--subject", "Zkouška", "--body-file", str(body),
+                         "--to", "Žofie Nováková <a@test.example>", "--to", "b@xn--pklad-zsa96e.example",
+                         "--to", "žofie@example.cz", "--sender", "Podpora ISP <noc@isp.example>")
+    assert (code, err) == (0, ""), err
+    to = "a@test.example, b@příklad.example, žofie@example.cz"
+    assert out.endswith(f"queued to {to}\n")
+    [item] = json.loads(cli("mail", "queue", "--json")[1])
+    assert (item["to"], item["sender"]) == (to, "noc@isp.example")
+
+
+def test_an_sms_with_a_control_character_is_one_line_and_queues_nothing(cli, customer, tmp_path):
+    gateway = tmp_path / "gateway.toml"
+    gateway.write_text('[sms]\nurl = "http://127.0.0.1:9/send"\n')
+    code, out, err = cli("--config", str(gateway), "sms", "send", customer, "Dobrý den\x00, výpadek.")
+    assert (code, out) == (1, "")
+    assert err == "error: TEXT: contains the control character U+0000\n"
+    assert json.loads(cli("mail", "queue", "--json")[1]) == []

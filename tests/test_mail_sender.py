@@ -336,3 +336,132 @@ def test_ca_file_is_read_from_the_config(tmp_path):
     assert _settings_from(tmp_path, f'[smtp]\nca_file = "{ca}"\n').ca_file == str(ca)
     with pytest.raises(ConfigError, match=r"smtp\.ca_file .*missing\.pem: no such file"):
         _settings_from(tmp_path, f'[smtp]\nca_file = "{tmp_path / "missing.pem"}"\n')
+
+
+# --- addresses and text beyond ASCII (issue 13) -------------------------------------------------
+
+
+def _parsed(received):
+    """The message as a mail client reads it (RFC 2047 and RFC 2231 decoded)."""
+    import email
+    import email.policy
+
+    return email.message_from_bytes(received.content, policy=email.policy.default)
+
+
+def _header_line(received, name: bytes) -> bytes:
+    head = received.content.split(b"\r\n\r\n", 1)[0]
+    return next(line for line in head.replace(b"\r\n ", b" ").split(b"\r\n") if line.startswith(name + b": "))
+
+
+async def test_an_internationalised_domain_goes_out_in_idna_and_is_logged_as_typed(mailctx):
+    """Envelope and headers carry xn--; the queue, communication log and history keep the
+    address a person reads. The old sender retried a UnicodeEncodeError for 72 hours."""
+    from ispterm.messaging.service import send_email
+    from ispterm.settings.service import set_setting
+
+    ctx, number = mailctx
+    set_setting(ctx, "sender_addresses", "info@příklad.example")
+    q = send_email(ctx, number, to="a@příklad.example", subject="Dobrý den", body="Zkouška.")
+    with SmtpServer() as srv:
+        stats = await run_sender(ctx.engine, sender_settings(srv.port), asyncio.Event(), once=True)
+        [got] = srv.handler.received
+    assert (got.mail_from, got.rcpt_tos, got.mail_options) == (
+        "info@xn--pklad-zsa96e.example", ["a@xn--pklad-zsa96e.example"], [])
+    assert got.content.isascii()
+    assert _header_line(got, b"To") == b"To: a@xn--pklad-zsa96e.example"
+    assert _header_line(got, b"From") == b"From: info@xn--pklad-zsa96e.example"
+    assert got.message_id.endswith("@xn--pklad-zsa96e.example>")
+    msg, comm = _row(ctx, q.id)
+    assert (stats.sent, msg.status, msg.attempts, comm.status) == (1, "sent", 1, "sent")
+    assert (msg.recipients, msg.sender, q.to) == ("a@příklad.example", "info@příklad.example", "a@příklad.example")
+    assert [s for a, s in _history(ctx, number) if a == "email_sent"][0].startswith("e-mail to a@příklad.example sent")
+
+
+async def test_a_local_part_beyond_ascii_goes_with_smtputf8_when_the_server_offers_it(mailctx):
+    from ispterm.messaging.service import send_email
+
+    ctx, number = mailctx
+    q = send_email(ctx, number, to=["main", "žofie@příklad.example"], subject="Dobrý den", body="Zkouška.")
+    with SmtpServer(smtputf8=True) as srv:
+        stats = await run_sender(ctx.engine, sender_settings(srv.port), asyncio.Event(), once=True)
+        [got] = srv.handler.received
+    assert got.rcpt_tos == ["jan@example.cz", "žofie@xn--pklad-zsa96e.example"]
+    assert "SMTPUTF8" in got.mail_options
+    # RFC 6532 headers: the address has no ASCII spelling, so the header carries it in UTF-8.
+    assert _header_line(got, b"To") == "To: jan@example.cz, žofie@příklad.example".encode()
+    assert _parsed(got)["Subject"] == "Dobrý den"
+    msg, comm = _row(ctx, q.id)
+    assert (stats.sent, msg.status, comm.status, msg.recipients) == (1, "sent", "sent",
+                                                                     "jan@example.cz, žofie@příklad.example")
+
+
+async def test_a_local_part_beyond_ascii_fails_at_once_when_the_server_has_no_smtputf8(mailctx):
+    """A permanent failure with the reason recorded, on the first attempt: no later attempt
+    makes the server offer SMTPUTF8. The sender goes on with the next message."""
+    from ispterm.messaging.service import send_email
+
+    ctx, number = mailctx
+    alone = send_email(ctx, number, to="žofie@example.cz", subject="Jen Žofii", body="b", priority="high")
+    mixed = send_email(ctx, number, to=["main", "žofie@example.cz"], subject="Oběma", body="b", priority="high")
+    plain = send_email(ctx, number, subject="Jen Janovi", body="b")
+    with SmtpServer(smtputf8=False) as srv:
+        settings = sender_settings(srv.port, policy=Policy(max_attempts=5, backoff=timedelta(0)))
+        stats = await run_sender(ctx.engine, settings, asyncio.Event(), once=True)
+        assert [r.message_id for r in srv.handler.received] == [plain.message_id]
+    assert (stats.sent, stats.failed, stats.retried) == (1, 2, 0)
+    why = ("not sent: the SMTP server does not offer SMTPUTF8, which žofie@example.cz needs "
+           "(characters beyond ASCII before the @)")
+    msg, comm = _row(ctx, alone.id)
+    assert (msg.status, msg.attempts, msg.last_error, comm.status, comm.detail) == ("failed", 1, why, "failed", why)
+    msg, comm = _row(ctx, mixed.id)
+    assert (msg.status, msg.attempts, comm.status) == ("failed", 1, "failed")
+    assert msg.last_error == why + "; so not to jan@example.cz either (the headers name that address)"
+    failed = [s for a, s in _history(ctx, number) if a == "email_failed"]
+    assert failed[0] == f"e-mail to žofie@example.cz failed: {why}"
+
+
+async def test_display_names_with_diacritics_are_rfc2047_encoded(mailctx):
+    """``Name <address>`` typed as a recipient or as the sender: the name goes into the header
+    encoded (the raw bytes stay ASCII), the envelope and the queue have the address."""
+    from ispterm.messaging.service import send_email
+
+    ctx, number = mailctx
+    q = send_email(ctx, number, to=["Žofie Nováková <a@test.example>", '"Novák, Jan" <jan@example.cz>'],
+                   subject="S", body="b", sender="Podpora Příkladu <noc@isp.example>")
+    with SmtpServer() as srv:
+        await run_sender(ctx.engine, sender_settings(srv.port), asyncio.Event(), once=True)
+        [got] = srv.handler.received
+    assert (got.mail_from, got.rcpt_tos) == ("noc@isp.example", ["a@test.example", "jan@example.cz"])
+    assert got.content.isascii()
+    to, from_ = _header_line(got, b"To"), _header_line(got, b"From")
+    assert b"=?utf-8?" in to and b"<a@test.example>" in to and b"=?utf-8?" in from_
+    parsed = _parsed(got)
+    assert [(a.display_name, a.addr_spec) for a in parsed["To"].addresses] == [
+        ("Žofie Nováková", "a@test.example"), ("Novák, Jan", "jan@example.cz")]
+    assert [(a.display_name, a.addr_spec) for a in parsed["From"].addresses] == [("Podpora Příkladu",
+                                                                                  "noc@isp.example")]
+    msg, _ = _row(ctx, q.id)
+    assert (msg.status, msg.recipients, msg.sender) == ("sent", "a@test.example, jan@example.cz", "noc@isp.example")
+
+
+async def test_text_beyond_ascii_travels_in_7bit_encodings(mailctx):
+    """The bytes are built before anyone knows whether the server takes 8BITMIME (and the
+    sender never asks for it): text parts are quoted-printable or base64, never raw 8-bit."""
+    from ispterm.messaging.service import send_email
+
+    ctx, number = mailctx
+    body = "Dobrý den,\nvýpadek skončí ve 12:00.\n" + " ".join(["Žluťoučký kůň úpěl ďábelské ódy."] * 10) + "\n"
+    send_email(ctx, number, subject="Výpadek", body=body)
+    send_email(ctx, number, subject="Výpadek HTML", html="<p>Dobrý den, výpadek</p>")
+    with SmtpServer() as srv:
+        await run_sender(ctx.engine, sender_settings(srv.port), asyncio.Event(), once=True)
+        got = srv.handler.received
+    assert len(got) == 2
+    for received in got:
+        assert received.content.isascii() and "BODY=8BITMIME" not in received.mail_options
+        for part in _parsed(received).walk():
+            if part.get_content_maintype() == "text":
+                assert part["Content-Transfer-Encoding"] in ("quoted-printable", "base64")
+    assert _parsed(got[0]).get_content().replace("\r\n", "\n") == body
+    assert "výpadek" in _parsed(got[1]).get_body(("html",)).get_content()

@@ -877,3 +877,45 @@ def test_text_blocks_keep_lines_and_tabs():
     assert v.text_block(" a\r\nb\tc \n", field="text", max_len=100) == "a\nb\tc"
     with pytest.raises(ValidationError, match="at most 3"):
         v.text_block("abcd", field="text", max_len=3)
+
+
+# --------------------------------------------------------------------------- e-mail: names, IDNA
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("Žofie Nováková <a@test.example>", ("Žofie Nováková", "a@test.example")),
+    ('"Novák, Jan" <Jan@Example.CZ>', ("Novák, Jan", "Jan@example.cz")),
+    ('"Jan \\"Honza\\" Novák" <jan@example.cz>', ('Jan "Honza" Novák', "jan@example.cz")),
+    ("  <jan@example.cz> ", (None, "jan@example.cz")),
+    ("jan@example.cz", (None, "jan@example.cz")),
+    ("žofie@xn--pklad-zsa96e.example", (None, "žofie@příklad.example")),
+    ("  ", None),
+])
+def test_mailbox_takes_a_name_with_the_address(raw, expected):
+    assert v.mailbox(raw, field="to") == expected
+
+
+@pytest.mark.parametrize(("raw", "fragment"), [
+    ("Evil\r\nBcc: victim@example.org <a@test.example>", "line breaks"),
+    ("Evil <a@test.example>\nBcc: victim@example.org", "line breaks"),
+    ("Ev\u202eil <a@test.example>", "U+202E"),
+    ('Jan "Honza" Novák <jan@example.cz>', "must be in double quotes"),
+    ('"Jan "Honza" Novák" <jan@example.cz>', 'written \\"'),
+    ("Jan <a@test.example> <b@test.example>", "must be in double quotes"),
+    ("Jan <>", "no address between < and >"),
+    ("Jan <nope>", "not a valid e-mail address"),
+])
+def test_mailbox_refuses_what_could_add_a_header_or_is_ambiguous(raw, fragment):
+    reject(v.mailbox, raw, fragment, field="to")
+
+
+def test_an_address_field_refuses_a_name_saying_so():
+    """It said 'the display name contains invalid characters when not quoted' for diacritics."""
+    reject(v.email, "Žofie Nováková <a@test.example>", "give the address only, without a name", field="email")
+    reject(v.emails, "a@x.cz, Žofie Nováková <a@test.example>", "without names or angle brackets",
+           field="other_emails")
+
+
+def test_addresses_beyond_ascii_are_kept_as_a_person_reads_them():
+    assert v.email("a@XN--PKLAD-ZSA96E.example") == "a@příklad.example"
+    assert v.email("žofie@example.cz") == "žofie@example.cz"

@@ -40,10 +40,10 @@ def send(
     subject: Annotated[Optional[str], typer.Option("--subject", help="Subject (variables allowed).")] = None,
     body_file: Annotated[Optional[Path], typer.Option("--body-file", help="Text body file ('-' = stdin).")] = None,
     html_file: Annotated[Optional[Path], typer.Option("--html-file", help="HTML body file; sent with a text alternative.")] = None,
-    to: Annotated[Optional[list[str]], typer.Option("--to", help="main, billing, technical, business, contact:ID or an address; repeat.")] = None,
+    to: Annotated[Optional[list[str]], typer.Option("--to", help="main, billing, technical, business, contact:ID or an address ('Name <address>' too); repeat.")] = None,
     attach: Annotated[Optional[list[Path]], typer.Option("--attach", help="File to attach (at most 5); repeat.")] = None,
     priority: Annotated[str, typer.Option("--priority", help="high, normal or low.")] = "normal",
-    sender: Annotated[Optional[str], typer.Option("--sender", help="One of the system sender addresses.")] = None,
+    sender: Annotated[Optional[str], typer.Option("--sender", help="One of the system sender addresses ('Name <address>' names it in From).")] = None,
 ) -> None:
     from ispterm.errors import ValidationError
     from ispterm.messaging.compose import human_size, read_attachments

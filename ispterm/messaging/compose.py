@@ -1,17 +1,26 @@
 """Building e-mail with the ``email`` package: recipients by role, attachments, headers.
 
 Nothing here touches the database: the service resolves a customer card into
-:class:`RecipientOption` rows, and the sender turns a queued row back into an
-``EmailMessage`` with :func:`build_email`.
+:class:`RecipientOption` rows, and ``queue.enqueue`` builds the message once with
+:func:`build_email`; the sender sends those bytes, with the envelope from
+:func:`envelope_address` and :func:`smtputf8_addresses`.
+
+Addresses are stored as a person reads them (an internationalised domain in Unicode) and
+written for the wire here: the domain in IDNA (``xn--...``) in the envelope and in the
+headers of an ASCII message; a local part beyond ASCII has no ASCII spelling at all, so a
+message naming one carries UTF-8 headers (RFC 6532) and goes only with SMTPUTF8.
 """
 
 from __future__ import annotations
 
+import email.policy
 import mimetypes
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from html.parser import HTMLParser
@@ -24,6 +33,12 @@ MAX_ATTACHMENTS = 5
 ROLES = ("main", "billing", "technical", "business")
 _ROLE_FIELD = {"main": "email", "billing": "billing_email", "technical": "tech_email",
                "business": "business_email"}
+# Text parts quoted-printable (or base64) when they are not plain ASCII: the bytes are built
+# once, before anyone knows whether the server takes 8BITMIME, and 8-bit text sent to one
+# that does not may be mangled on the way.
+_ASCII = email.policy.SMTP.clone(cte_type="7bit")
+# UTF-8 headers (RFC 6532), only for a message naming a local part beyond ASCII.
+_UTF8 = email.policy.SMTPUTF8.clone(cte_type="7bit")
 
 
 @dataclass(frozen=True)
@@ -34,6 +49,7 @@ class RecipientOption:
     label: str
     address: str
     contact_id: int | None = None
+    name: str | None = None  # a typed "Name <address>": shown in the To header only
 
 
 @dataclass(frozen=True)
@@ -88,10 +104,11 @@ def resolve(card, spec: str) -> RecipientOption:
             if o.contact_id == cid:
                 return o
         raise ValidationError("to", f"contact {cid} of customer {card.number} has no e-mail")
-    address = v.email(spec, field="to")
-    if not address:
+    typed = v.mailbox(spec, field="to")
+    if not typed:
         raise ValidationError("to", "give an address or one of " + ", ".join(ROLES))
-    return RecipientOption("typed", "typed address", address)
+    name, address = typed
+    return RecipientOption("typed", "typed address", address, name=name)
 
 
 def header_value(value: str | None, field: str) -> str | None:
@@ -169,14 +186,61 @@ def html_to_text(html: str) -> str:
 
 def new_message_id(sender: str | None) -> str:
     domain = (sender or "").rpartition("@")[2] or "ispterm.invalid"
-    return make_msgid(domain=domain)
+    return make_msgid(domain=ascii_domain(domain))
+
+
+def ascii_domain(domain: str) -> str:
+    """The domain as DNS and SMTP know it: IDNA A-labels (``příklad.cz`` -> ``xn--pklad-zsa96e.cz``).
+
+    Raises ``UnicodeError`` (``idna.IDNAError``) for a domain with no IDNA form; stored
+    addresses have one (``validation.email`` checks it).
+    """
+    if domain.isascii():
+        return domain
+    import idna  # email-validator's own IDNA library: the same rules the address was checked by
+
+    return idna.encode(domain, uts46=True).decode("ascii")
+
+
+def envelope_address(address: str) -> str:
+    """An address for MAIL FROM / RCPT TO: the domain in IDNA, the local part as it is
+    (beyond ASCII it needs SMTPUTF8, see :func:`smtputf8_addresses`)."""
+    if address.isascii():
+        return address
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{ascii_domain(domain)}"
+
+
+def smtputf8_addresses(addresses: Iterable[str]) -> list[str]:
+    """The addresses whose local part is beyond ASCII: no IDNA for those, so the message
+    needs SMTPUTF8 (RFC 6531) or cannot be sent."""
+    return [a for a in addresses if not a.isascii() and not a.rpartition("@")[0].isascii()]
+
+
+def _mailbox(address: str, name: str | None, utf8: bool, field: str) -> Address:
+    header_value(address, field)
+    header_value(name, field)
+    local, _, domain = address.rpartition("@")
+    try:
+        return Address(display_name=name or "", username=local, domain=domain if utf8 else ascii_domain(domain))
+    except UnicodeError as exc:
+        raise ValidationError(field, f"{address}: the domain has no IDNA form ({exc})") from None
 
 
 def build_email(*, sender: str, recipients: list[str], subject: str, body: str, html: str | None,
-                message_id: str, date: datetime, attachments: list[Attachment] = ()) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = header_value(sender, "sender")
-    msg["To"] = header_value(", ".join(recipients), "to")
+                message_id: str, date: datetime, attachments: list[Attachment] = (),
+                names: Mapping[str, str] | None = None, sender_name: str | None = None) -> EmailMessage:
+    """The message to store and send (``as_bytes()``: its own policy): ASCII headers, names
+    RFC 2047-encoded, domains in IDNA; UTF-8 headers only when an address needs them.
+
+    ``names`` (by recipient address) and ``sender_name``: display names (a typed ``Name
+    <address>``), for the headers only.
+    """
+    names = names or {}
+    utf8 = bool(smtputf8_addresses([sender, *recipients]))
+    msg = EmailMessage(policy=_UTF8 if utf8 else _ASCII)
+    msg["From"] = _mailbox(sender, sender_name, utf8, "sender") if sender else ""
+    msg["To"] = [_mailbox(a, names.get(a), utf8, "to") for a in recipients]
     msg["Subject"] = header_value(subject, "subject")
     msg["Date"] = format_datetime(date)
     msg["Message-ID"] = header_value(message_id, "message_id")

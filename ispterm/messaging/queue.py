@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import email.policy
 import json
 import os
 import socket
@@ -25,6 +24,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from ispterm import validation as v
 from ispterm.audit.recorder import record
 from ispterm.context import Actor
 from ispterm.messaging.compose import Attachment, build_email
@@ -34,9 +34,9 @@ from ispterm.store.quick import pyformat
 from ispterm.store.types import session_now
 from ispterm.support.model import Communication
 
-SMTP_POLICY = email.policy.SMTP
 SENDER_ACTOR = Actor(id=None, login="mail-sender", role="readonly", name="ispterm sender")
 MAX_BACKOFF = timedelta(hours=6)
+MAX_TEXT = 1_000_000  # characters of a body: far above any letter, short of what would stall the builder
 _T = OutboundMessage.__table__
 
 
@@ -74,18 +74,26 @@ class Policy:
 def enqueue(s: Session, *, kind: str, recipients: list[str], body: str, message_id: str,
             subject: str | None = None, html: str | None = None, sender: str | None = None,
             attachments: list[Attachment] = (), priority: int = 5, customer_id: int | None = None,
-            contact_id: int | None = None, sensitive: bool = False) -> OutboundMessage:
+            contact_id: int | None = None, sensitive: bool = False,
+            names: dict[str, str] | None = None, sender_name: str | None = None) -> OutboundMessage:
     """Queue one message in the caller's transaction (with its log and history rows).
 
-    An e-mail is built here, once: headers are checked (no CR/LF) and the bytes stored.
+    An e-mail is built here, once: the subject is one line and the bodies text (no NUL or
+    other control characters but line breaks and tabs, refused naming the field), headers
+    are checked (no CR/LF) and the bytes stored. ``names`` (by recipient address) and
+    ``sender_name`` are display names, for the headers only: ``recipients`` and ``sender``
+    are addresses, stored as typed.
     """
     actor = s.info.get("actor")
     now = session_now(s)  # the Ctx clock of the caller's transaction
     raw = None
     if kind == "email":
+        subject = v.single_line(subject or "", field="subject", max_len=300)
+        body = v.text_block(body or "", field="body", max_len=MAX_TEXT) or ""
+        html = v.text_block(html or "", field="html", max_len=MAX_TEXT)
         raw = build_email(sender=sender or "", recipients=recipients, subject=subject or "", body=body,
-                          html=html, message_id=message_id, date=now,
-                          attachments=list(attachments)).as_bytes(policy=SMTP_POLICY)
+                          html=html, message_id=message_id, date=now, attachments=list(attachments),
+                          names=names, sender_name=sender_name).as_bytes()
     login = actor.login if actor else "system"
     to = ", ".join(recipients)
     comm = None

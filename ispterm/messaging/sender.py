@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from ispterm.errors import ConfigError
-from ispterm.messaging import journal, queue
+from ispterm.messaging import compose, journal, queue
 from ispterm.messaging.journal import Entry
 from ispterm.messaging.queue import Claimed, Outcome, Policy
 from ispterm.store.types import utcnow
@@ -158,7 +158,22 @@ def classify(exc: BaseException) -> Outcome:
         return Outcome("retry", f"timed out: {exc}" if str(exc) else "timed out")
     if isinstance(exc, ConnectionRefusedError):
         return Outcome("retry", f"connection refused: {exc}")
+    if isinstance(exc, UnicodeError):
+        # Text that cannot be written for SMTP (an address with no IDNA form) stays so.
+        return Outcome("failed", f"cannot be written for SMTP: {exc}")
     return Outcome("retry", f"{type(exc).__name__}: {exc}")
+
+
+def no_smtputf8(item: Claimed, needing: list[str]) -> Outcome:
+    """A message naming a local part beyond ASCII, for a server without SMTPUTF8: failed at
+    once (no later attempt makes the server offer it). Not sent to anyone, as RFC 6531
+    asks: its headers carry that address in UTF-8, and no ASCII spelling of it exists."""
+    text = (f"not sent: the SMTP server does not offer SMTPUTF8, which {', '.join(needing)} "
+            f"need{'s' if len(needing) == 1 else ''} (characters beyond ASCII before the @)")
+    others = [a for a in item.recipients if a not in needing]
+    if others and len(others) < len(item.recipients):  # a recipient needs it, others do not
+        text += f"; so not to {', '.join(others)} either (the headers name that address)"
+    return Outcome("failed", text)
 
 
 # Outcomes are committed in groups: the first waits GROUP_WINDOW for others (GROUP_MAX at
@@ -403,12 +418,22 @@ class Sender:
                     client = self._client()
                     await client.connect()
                 refused = []
-                await client.mail(item.sender or "")
+                # Stored addresses are as typed (Unicode): the envelope has the domain in IDNA,
+                # and a local part beyond ASCII only with SMTPUTF8.
+                needing = compose.smtputf8_addresses((item.sender or "", *item.recipients))
+                if needing:
+                    if client.is_ehlo_or_helo_needed:
+                        await client.ehlo()
+                    if not client.supports_extension("smtputf8"):
+                        return no_smtputf8(item, needing), client
+                options, encoding = (["SMTPUTF8"], "utf-8") if needing else ([], "ascii")
+                await client.mail(compose.envelope_address(item.sender or ""), options=options, encoding=encoding)
                 for address in item.recipients:
                     try:
-                        await client.rcpt(address)
+                        await client.rcpt(compose.envelope_address(address), encoding=encoding)
                     except aiosmtplib.SMTPRecipientRefused as exc:
-                        refused.append(exc)
+                        # Recorded with the address as stored, the one a person recognises.
+                        refused.append(aiosmtplib.SMTPRecipientRefused(exc.code, exc.message, address))
                 if len(refused) == len(item.recipients):
                     raise aiosmtplib.SMTPRecipientsRefused(refused)
                 response = await client.data(item.raw)

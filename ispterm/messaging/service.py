@@ -126,10 +126,13 @@ def _priority(name: str) -> int:
     return PRIORITIES[key]
 
 
-def _sender(ctx: Ctx, s: Session, requested: str | None) -> str:
+def _sender(ctx: Ctx, s: Session, requested: str | None) -> tuple[str | None, str]:
+    """(display name, address) of the sender: a system address, ``Name <address>`` allowed
+    for this message's From (the choice remembered is the address)."""
     configured = _configured_senders(s)
-    if requested:
-        address = v.email(requested, field="sender")
+    typed = v.mailbox(requested, field="sender") if requested else None
+    if typed:
+        name, address = typed
         if configured and address not in configured:
             raise ValidationError("sender", f"{address} is not a system address; choose from {', '.join(configured)}")
         if ctx.actor.id:
@@ -138,14 +141,14 @@ def _sender(ctx: Ctx, s: Session, requested: str | None) -> str:
                 s.add(SenderChoice(operator_id=ctx.actor.id, sender=address))
             else:
                 choice.sender = address
-        return address
+        return name, address
     last = s.get(SenderChoice, ctx.actor.id) if ctx.actor.id else None
     if last and last.sender in configured:
-        return last.sender
+        return None, last.sender
     if not configured:
         raise ValidationError("sender", "no sender address is configured; "
                                         "set one with 'ispterm settings set sender_addresses ADDRESS'")
-    return configured[0]
+    return None, configured[0]
 
 
 # --- variables ---------------------------------------------------------------------------------
@@ -245,12 +248,17 @@ def send_email(ctx: Ctx, number: int, *, to: str | list[str] = "main", template:
         compose.header_value(rendered[0], "subject")
         if not rendered[0]:
             raise ValidationError("subject", "the subject is empty")
-        from_ = _sender(ctx, s, sender)
+        from_name, from_ = _sender(ctx, s, sender)
         recipients = list(dict.fromkeys(t.address for t in targets))
+        names: dict[str, str] = {}  # display names, for the To header only; the first typed wins
+        for t in targets:
+            if t.name:
+                names.setdefault(t.address, t.name)
         msg = queue.enqueue(s, kind="email", recipients=recipients, subject=rendered[0], body=rendered[1],
                             html=rendered[2], sender=from_, attachments=list(attachments), priority=prio,
                             message_id=compose.new_message_id(from_), customer_id=card.id,
-                            contact_id=cid, sensitive=sensitive)
+                            contact_id=cid, sensitive=sensitive, names=names,
+                            sender_name=from_name)
         return Queued(msg.id, "email", msg.message_id, msg.recipients, msg.subject, PRIORITY_NAMES[prio])
 
 
@@ -307,7 +315,8 @@ def send_sms(ctx: Ctx, number: int, text: str | None = None, *, to: str | None =
     with ctx.write() as s:
         if template is not None:
             text = find(s, "sms", template).body if not text else text
-        body = tpl.render(text, context, field="text").strip()
+        # Refused here, not per part: parts are cut at any character, spaces included.
+        body = v.text_block(tpl.render(text, context, field="text"), field="text", max_len=queue.MAX_TEXT)
         if not body:
             raise ValidationError("text", "the SMS is empty")
         spec = (to or "customer").strip()
