@@ -743,6 +743,11 @@ def decimal_money(value: str, *, field: str) -> Decimal | None:
     return quantized if quantized else Decimal("0.00")  # no "-0.00"
 
 
+# Dates an operator means: a contract, a payment, a due day. Beyond these, the arithmetic a
+# date goes into (a due day 14 days on, a suspension 365 days back) would leave the calendar.
+_FIRST_YEAR, _LAST_YEAR = 1900, 2199
+
+
 def iso_date(value: str, *, field: str) -> date | None:
     """A date as ``2024-03-01`` or the Czech ``1.3.2024`` / ``1. 3. 2024``."""
     if _blank(value):
@@ -757,6 +762,8 @@ def iso_date(value: str, *, field: str) -> date | None:
         if not m:
             raise ValidationError(field, "not a date (expected YYYY-MM-DD or D.M.YYYY)")
         d, mo, y = m.groups()
+    if not _FIRST_YEAR <= int(y) <= _LAST_YEAR:
+        raise ValidationError(field, f"the year must be between {_FIRST_YEAR} and {_LAST_YEAR}, got {y}")
     try:
         return date(int(y), int(mo), int(d))
     except ValueError:

@@ -599,7 +599,8 @@ def test_iso_date_good(raw, expected):
     [
         ("29.2.2023", "no such date"),
         ("2024-13-01", "no such date"),
-        ("0000-01-01", "no such date"),
+        ("0000-01-01", "between 1900 and 2199"),
+        ("9999-12-31", "between 1900 and 2199"),  # a due day 14 days on would leave the calendar
         ("20240301", "expected YYYY-MM-DD"),
         ("2024-W01-1", "expected YYYY-MM-DD"),
         ("1/3/2024", "expected YYYY-MM-DD"),

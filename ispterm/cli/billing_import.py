@@ -34,6 +34,7 @@ def import_statement(
     from ispterm.billing.statements import csvfile, detect
     from ispterm.billing.statements.importer import import_statement as run, open_file
 
+    fmt = detect.check_format(fmt)  # before the file is read: an empty or unknown --format too
     source, name = open_file(file)
     layout = None
     wants_csv = any(x is not None for x in (csv_preset, csv_column, csv_delimiter, csv_decimal_comma,

@@ -21,9 +21,17 @@ def _read_text(path: Path | None, what: str) -> str | None:
 
     if path is None:
         return None
+    limit = 4 * 1024 * 1024  # a body or a template, not a book: refused before it is read
     if str(path) == "-":
-        return sys.stdin.read()
+        text = sys.stdin.read(limit + 1)
+        if len(text) > limit:
+            raise ValidationError(what, f"standard input holds more than {limit // 1024 // 1024} MB")
+        return text
     try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ValidationError(what, f"{str(path)!r} is {size // 1024 // 1024} MB; at most "
+                                        f"{limit // 1024 // 1024} MB of text")
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         why = getattr(exc, "strerror", None) or str(exc)

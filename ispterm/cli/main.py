@@ -114,23 +114,47 @@ def _bounded_integers(command) -> None:
     for param in command.params:
         if type(param.type) is types.IntParamType:
             param.type = types.IntRange(-MAX_INTEGER, MAX_INTEGER)
+            param.type.name = "whole number"  # "'1.5' is not a valid whole number"
+        elif isinstance(param.type, types.IntRange):  # a range open at one end (min=1)
+            if param.type.max is None:
+                param.type.max = MAX_INTEGER
+            if param.type.min is None:
+                param.type.min = -MAX_INTEGER
     for sub in getattr(command, "commands", {}).values():
         _bounded_integers(sub)
 
 
-def _undecodable(args: list[str]) -> str | None:
-    """The first argument that is not valid UTF-8 (Python keeps its bytes as surrogates)."""
+def _unusable(args: list[str]) -> str | None:
+    """Why an argument cannot be used at all, or None: not valid UTF-8 (Python keeps its
+    bytes as surrogates), or a NUL (no file name or value holds one; a shell cannot even
+    pass one, but a program calling main() can)."""
     for arg in args:
         try:
             arg.encode("utf-8")
         except UnicodeEncodeError:
-            return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            return (f"the argument {shown} is not valid UTF-8 text; check the terminal's or the "
+                    "script's encoding")
+        if "\x00" in arg:
+            return f"the argument {arg!r} contains a NUL character"
     return None
 
 
 def _fail(message: str, code: int = 1) -> None:
-    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.write(f"error: {_short(message)}\n")
     raise SystemExit(code)
+
+
+def _short(message: str, keep: int = 60) -> str:
+    """The message with any very long word (a pasted 100 kB value it quotes) cut in the
+    middle, and on one line: an error line says what is wrong, not the input again."""
+    import re
+
+    def cut(m: re.Match[str]) -> str:
+        word = m.group(0)
+        return f"{word[:keep // 2]}…({len(word)} characters)…{word[-keep // 4:]}"
+
+    return re.sub(rf"\S{{{keep * 2},}}", cut, " ".join(message.splitlines()))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -140,10 +164,9 @@ def main(argv: list[str] | None = None) -> None:
     from ispterm.errors import IsptermError
 
     args = sys.argv[1:] if argv is None else list(argv)
-    bad = _undecodable(args)
+    bad = _unusable(args)
     if bad is not None:
-        _fail(f"the argument {bad} is not valid UTF-8 text; check the terminal's or the "
-              "script's encoding")
+        _fail(bad)
     try:
         command = typer.main.get_command(build_app(command_named(args)))
         _bounded_integers(command)

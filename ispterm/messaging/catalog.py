@@ -64,8 +64,12 @@ def variables(ctx: Ctx) -> list[tpl.Variable]:
 
 
 def set_variable(ctx: Ctx, name: str, value: str, description: str | None = None) -> tpl.Variable:
+    from ispterm import validation as v
+
     ctx.require(SETTINGS_EDIT)
     name = tpl.check_name(name)
+    value = v.text_block(value or "", field="value", max_len=2000) or ""
+    description = v.single_line(description or "", field="description", max_len=200)
     if name in tpl.BUILTIN_NAMES:
         raise ValidationError("name", f"{name!r} is a built-in variable")
     with ctx.write() as s:
@@ -104,10 +108,20 @@ def get_template(ctx: Ctx, kind: str, name: str) -> TemplateView:
         return _view(find(s, _kind(kind), name))
 
 
+MAX_TEMPLATE = 100_000  # characters of a template's body or HTML
+
+
 def _check(s: Session, kind: str, subject: str | None, body: str, html: str | None) -> None:
+    from ispterm import validation as v
+
     known = known_names(s)
     if subject is not None and ("\n" in subject or "\r" in subject):
         raise ValidationError("subject", "must be one line")
+    v.single_line(subject or "", field="subject", max_len=300)
+    if kind == "email" and not (subject or "").strip():
+        raise ValidationError("subject", "an e-mail template needs a subject")
+    v.text_block(body or "", field="body", max_len=MAX_TEMPLATE)
+    v.text_block(html or "", field="html", max_len=MAX_TEMPLATE)
     tpl.check(subject, known, field="subject")
     tpl.check(body, known, field="body")
     if html:
@@ -124,8 +138,10 @@ def save_template(ctx: Ctx, kind: str, name: str, *, subject: str | None = None,
     """Add (``create``) or change a template; only given parts change on edit."""
     ctx.require(SETTINGS_EDIT)
     kind = _kind(kind)
-    name = (name or "").strip()
-    if not name or len(name) > 100 or "\n" in name:
+    from ispterm import validation as v
+
+    name = v.single_line(name or "", field="name", max_len=100) or ""
+    if not name:
         raise ValidationError("name", "a template needs a one-line name of at most 100 characters")
     with ctx.write() as s:
         if create:

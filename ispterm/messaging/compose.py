@@ -30,6 +30,9 @@ from ispterm import validation as v
 from ispterm.errors import ValidationError
 
 MAX_ATTACHMENTS = 5
+# What the attachments of one mail may add up to. Base64 makes them a third larger, and many
+# mail servers refuse messages over 25 MB: 15 MB of files stay under that with the text.
+MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024
 ROLES = ("main", "billing", "technical", "business")
 _ROLE_FIELD = {"main": "email", "billing": "billing_email", "technical": "tech_email",
                "business": "business_email"}
@@ -146,9 +149,16 @@ def read_attachments(paths: list[str | Path], *, already: int = 0) -> list[Attac
     if len(paths) + already > MAX_ATTACHMENTS:
         raise ValidationError("attach", f"at most {MAX_ATTACHMENTS} attachments, got {len(paths) + already}")
     out = []
+    total = 0
     for p in paths:
         path = Path(p).expanduser()
         try:
+            if path.is_dir():
+                raise ValidationError("attach", f"{str(p)!r} is a directory, not a file")
+            total += path.stat().st_size  # before reading: a huge file is refused unread
+            if total > MAX_ATTACHMENT_BYTES:
+                raise ValidationError("attach", f"the attachments add up to {human_size(total)} with "
+                                                f"{path.name!r}; at most {human_size(MAX_ATTACHMENT_BYTES)}")
             out.append(attachment(path.name, path.read_bytes()))
         except OSError as exc:
             raise ValidationError("attach", f"cannot read {str(p)!r}: {exc.strerror or exc}") from None

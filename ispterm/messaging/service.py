@@ -119,8 +119,8 @@ def sms_count(ctx: Ctx, text: str) -> sms.SmsCount:
     return sms.count(text, int(get_setting(ctx, "sms_divide_after_chars") or 0))
 
 
-def _priority(name: str) -> int:
-    key = (name or "normal").strip().lower()
+def _priority(name: str | None) -> int:
+    key = "normal" if name is None else name.strip().lower()
     if key not in PRIORITIES:
         raise ValidationError("priority", f"must be one of {', '.join(PRIORITIES)}, got {name!r}")
     return PRIORITIES[key]

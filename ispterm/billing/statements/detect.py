@@ -36,14 +36,23 @@ def csv_preset_for(data: bytes | Source) -> str:
     return "generic"
 
 
+def check_format(fmt: str | None) -> str | None:
+    """The format the operator named, in its canonical spelling; None leaves it to ``detect``.
+    Checked before anything else is done with the file (an empty or unknown name too)."""
+    if fmt is None:
+        return None
+    key = fmt.strip().lower().replace(".", "").replace("-", "")
+    key = "gpc" if key == "abo" else key
+    if key not in FORMATS:
+        raise ValidationError("format", f"unknown statement format {fmt[:40]!r}; choose one of "
+                                        f"{', '.join(FORMATS)} (or leave it out to detect it)")
+    return key
+
+
 def parse(data: bytes | Source, name: str, fmt: str | None = None, csv_layout: csvfile.CsvLayout | None = None,
           ) -> ParsedStatement:
     source = Source.of(data)
-    fmt = (fmt or detect(source)).lower().replace(".", "").replace("-", "")
-    if fmt in ("abo", "gpc"):
-        fmt = "gpc"
-    if fmt not in FORMATS:
-        raise ValidationError("format", f"unknown statement format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    fmt = check_format(fmt) or detect(source)
     if source.blank():
         raise MalformedStatement(name, "", "the file is empty")
     if fmt == "camt053":

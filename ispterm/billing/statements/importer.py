@@ -116,6 +116,7 @@ def import_statement(ctx: Ctx, data: bytes | Source, name: str, *, fmt: str | No
                      progress: Progress | None = None) -> ImportResult:
     """Import ``data`` (the bytes, or a :class:`Source` such as :func:`open_file` gives)."""
     ctx.require(PAYMENT_WRITE)
+    fmt = detect.check_format(fmt)
     source = Source.of(data)
     check_size(source.size, name)
     report = progress or (lambda stage, done, total: None)
