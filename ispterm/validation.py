@@ -42,6 +42,7 @@ __all__ = [
     "phone_digits_variants",
     "invisible",
     "single_line",
+    "split_mailboxes",
     "text_block",
     "url",
     "vs",
@@ -216,6 +217,28 @@ def mailbox(value: str, *, field: str = "email") -> tuple[str | None, str] | Non
     if address is None:
         raise ValidationError(field, "no address between < and >")
     return _display_name(match["name"], field), address
+
+
+def split_mailboxes(value: str) -> list[str]:
+    """Several mailboxes typed in one field, split at commas and semicolons that are not
+    inside a quoted name (``"Novák, Jan" <jan@example.cz>, eva@example.cz`` is two)."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    for ch in value:
+        if escaped:
+            escaped = False
+        elif ch == "\\" and quoted:
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch in ",;" and not quoted:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    parts.append("".join(current))
+    return [p.strip() for p in parts if p.strip()]
 
 
 def _display_name(raw: str, field: str) -> str | None:

@@ -920,3 +920,9 @@ def test_an_address_field_refuses_a_name_saying_so():
 def test_addresses_beyond_ascii_are_kept_as_a_person_reads_them():
     assert v.email("a@XN--PKLAD-ZSA96E.example") == "a@příklad.example"
     assert v.email("žofie@example.cz") == "žofie@example.cz"
+
+
+def test_typed_mailboxes_split_at_commas_outside_quoted_names():
+    assert v.split_mailboxes('"Novák, Jan" <jan@example.cz>, eva@example.cz; "A \\" b, c" <x@y.cz>') == [
+        '"Novák, Jan" <jan@example.cz>', "eva@example.cz", '"A \\" b, c" <x@y.cz>']
+    assert v.split_mailboxes(" , ;") == []

@@ -252,7 +252,9 @@ class ComposeMailDialog(DiscardGuard, Dialog[Any]):
                 if self.query_one(f"#mail-rcpt-{i}", MarkedCheckbox).value:
                     specs.append(recipient_spec(o))
         typed = self.query_one("#mail-typed", Input).value
-        specs += [a.strip() for a in typed.replace(";", ",").split(",") if a.strip()]
+        from ispterm.validation import split_mailboxes
+
+        specs += split_mailboxes(typed)
         return specs
 
     def action_send(self) -> None:
