@@ -286,3 +286,26 @@ def demo_url(tmp_path, demo_template) -> str:
     from ispterm.connect import dispose_engines
 
     dispose_engines()
+
+
+def pytest_collection_modifyitems(config, items):
+    """App tests run on SQLite; those marked ``both_databases`` on PostgreSQL too.
+
+    The app holds no SQL: every read and write goes through the services, and those are
+    tested on both databases. The app tests that also run on PostgreSQL are the ones whose
+    point involves the database under the app (a save, a conflict between two writers, a
+    worker thread's connection, loads answered out of order); the rest would repeat the
+    same keys and screens against the same services at twice the cost (a third of the run).
+    """
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_pg = callspec is not None and callspec.params.get("db_url") == "postgresql"
+        if (on_pg and item.path.name.startswith("test_app")
+                and item.get_closest_marker("both_databases") is None):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

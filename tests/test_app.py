@@ -27,6 +27,7 @@ async def type_into(pilot, selector: str, text: str) -> None:
     await pilot.press(*list(text))
 
 
+@pytest.mark.both_databases
 async def test_search_open_edit_save_and_history_shows_old_and_new(ctx, db_url):
     n = cs.create(ctx, "Novák Jan", {"city": "Šumperk", "email": "jan@example.cz"})
     cs.create(ctx, "Svoboda Petr", {"city": "Zábřeh"})
@@ -103,6 +104,7 @@ async def test_field_error_shown_when_leaving_the_field(ctx, db_url):
             str(app.screen.query_one("#f-phone-error", Static).render())
 
 
+@pytest.mark.both_databases
 async def test_stale_version_opens_the_conflict_dialog_naming_who(ctx, db_url, as_role):
     n = cs.create(ctx, "Conflict Case", {"city": "Brno"})
     other = as_role("support", "marta")

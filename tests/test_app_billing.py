@@ -140,6 +140,7 @@ async def test_due_date_before_issue_is_refused_under_the_field(ctx, db_url):
     assert bs.invoices(ctx, n) == []
 
 
+@pytest.mark.both_databases
 async def test_view_invoice_save_pdf_and_cancel(ctx, db_url, tmp_path):
     from pypdf import PdfReader
 

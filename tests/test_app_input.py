@@ -7,6 +7,8 @@ arrive faster than the app handles them.
 
 from __future__ import annotations
 
+import pytest
+
 from textual.app import App
 from textual.widgets import Input, TextArea
 
@@ -57,6 +59,7 @@ def _first_by_name_and_target(ctx) -> tuple[int, int]:
     return first, target
 
 
+@pytest.mark.both_databases
 async def test_digits_and_enter_in_one_read_open_the_customer_typed(ctx, db_url):
     first, target = _first_by_name_and_target(ctx)
     app = make_app(db_url, "admin")

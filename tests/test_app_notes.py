@@ -3,6 +3,8 @@ notes stay with their author (read-only operators: see test_app_support)."""
 
 from __future__ import annotations
 
+import pytest
+
 from textual.widgets import DataTable, Static, TextArea
 
 from ispterm.audit.service import history
@@ -82,6 +84,7 @@ async def test_add_edit_delete_restore_and_show_deleted(ctx, db_url):
         assert app.screen.query_one("NotesTab").show_deleted is False
 
 
+@pytest.mark.both_databases
 async def test_private_note_is_not_shown_to_another_operator(ctx, db_url, as_role):
     n = cs.create(ctx, "Private Matters")
     as_role("support", "eva")

@@ -22,6 +22,7 @@ def task_rows(app) -> list[list[str]]:
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
+@pytest.mark.both_databases
 async def test_create_task_change_status_and_assign(ctx, db_url, as_role):
     n = cs.create(ctx, "Support Case")
     as_role("technician", "tech")

@@ -7,6 +7,8 @@ newer one, a load for a tab or card that is no longer shown.
 
 from __future__ import annotations
 
+import pytest
+
 import itertools
 import threading
 import time
@@ -78,6 +80,7 @@ async def wait_for(pilot, condition, what: str) -> None:
     raise AssertionError(f"never happened: {what}")
 
 
+@pytest.mark.both_databases
 async def test_fast_tab_keys_with_slow_loads_end_on_the_last_tab_and_stay_there(ctx, db_url, monkeypatch):
     from ispterm.audit import service as audit
     from ispterm.support import service as support
@@ -148,6 +151,7 @@ async def test_a_card_left_while_loading_never_shows_on_the_next_card(ctx, db_ur
         assert "Alpha Slow" not in screen_text(app)
 
 
+@pytest.mark.both_databases
 async def test_after_an_edit_every_tab_shows_the_saved_data(ctx, db_url, monkeypatch):
     """Save an edit, then visit each tab while the loads are slow: each shows its data (no
     tab stays empty or on "Loading…"), and the Information tab shows the saved value."""
