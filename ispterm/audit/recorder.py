@@ -9,14 +9,13 @@ a column change ("mail queued", "groups changed") go through :func:`record`.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from ispterm.audit.model import AuditEvent
+from ispterm.audit.rows import audit_row, invoice_label, payment_label
 from ispterm.billing.model import BillingGroup, Invoice, Payment
 from ispterm.billing.statements.model import BankStatement
 from ispterm.customers.model import (
@@ -68,19 +67,6 @@ LABELS = {
 }
 
 
-def render(value: Any) -> str | None:
-    """One stable text form per value, so history reads the same on every database."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, (date, Decimal)):
-        return str(value)
-    return str(value)
-
-
 def record(
     session: Session,
     *,
@@ -103,19 +89,9 @@ def record(
 
 def _row(session, customer_id, entity, entity_id, action, field, old, new, summary, private_to):
     actor = session.info.get("actor")
-    return {
-        "at": session_now(session),
-        "operator": actor.login if actor else "system",
-        "customer_id": customer_id,
-        "entity": entity,
-        "entity_id": entity_id,
-        "action": action,
-        "field": field,
-        "old": render(old),
-        "new": render(new),
-        "summary": summary,
-        "private_to": private_to,
-    }
+    return audit_row(at=session_now(session), operator=actor.login if actor else "system",
+                     customer_id=customer_id, entity=entity, entity_id=entity_id, action=action,
+                     field=field, old=old, new=new, summary=summary, private_to=private_to)
 
 
 def _customer_id(session: Session, obj: Any) -> int | None:
@@ -144,17 +120,6 @@ def _field_name(session: Session, obj: Any, attr: str) -> str:
         field = session.get(AdditionalField, obj.field_id)
         return f"extra.{field.name}" if field else "extra"
     return LABELS[attr][2] if attr in LABELS else attr
-
-
-def invoice_label(number: str) -> str:
-    """How every audit row about an invoice names it (its number)."""
-    return f"invoice {number}"
-
-
-def payment_label(payment_id: int | None, amount: Any, currency: str | None, received_on: Any) -> str:
-    """How every audit row about a payment names it: id, amount and the day it was received."""
-    money = f"{render(amount)} {currency}" if currency else render(amount)
-    return f"payment {payment_id if payment_id is not None else '?'} ({money} received {render(received_on)})"
 
 
 # Records whose field changes name the record in the row's summary: "invoice.status issued -> paid"

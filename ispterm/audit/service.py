@@ -103,7 +103,7 @@ def visible_rows(ctx: Ctx):
 def _about(s, events: list[AuditEvent]) -> dict[tuple[str, int], str]:
     """The invoices and payments a page of rows is about, named as their rows name them
     (two queries at most, by primary key)."""
-    from ispterm.audit.recorder import invoice_label, payment_label
+    from ispterm.audit.rows import invoice_label, payment_label
     from ispterm.billing.model import Payment
 
     wanted: dict[str, set[int]] = {"invoice": set(), "payment": set()}

@@ -287,6 +287,7 @@ def _take_ids(conn, table, n: int) -> list[int]:
 def _write_run(ctx: Ctx, s: Session, drafts: list[_Draft], groups: dict[int, BillingGroup],
                period: str, issued_on: date) -> tuple[list[str], int]:
     from ispterm.audit.model import AuditEvent
+    from ispterm.audit.rows import audit_row
     from ispterm.billing.bulk import insert_many
 
     conn = s.connection()
@@ -317,17 +318,15 @@ def _write_run(ctx: Ctx, s: Session, drafts: list[_Draft], groups: dict[int, Bil
             "paid_on": None if d.totals.total > 0 else issued_on,
             "created_at": now, "created_by": login, "version": 1})
         line_rows.extend(_line_rows(iid, d.lines, d.totals))
-        audit_rows.append({"at": now, "operator": login, "customer_id": d.customer_id,
-                           "entity": "invoice", "entity_id": iid, "action": "create", "field": None,
-                           "old": None, "new": None, "private_to": None,
-                           "summary": f"invoice {numbers[d.customer_id]} added (invoice run {period})"})
+        audit_rows.append(audit_row(at=now, operator=login, customer_id=d.customer_id,
+                                    entity="invoice", entity_id=iid, action="create",
+                                    summary=f"invoice {numbers[d.customer_id]} added (invoice run {period})"))
     insert_many(conn, Invoice.__table__, invoice_rows)
     insert_many(conn, InvoiceLine.__table__, line_rows)
     settled = _settle_from_credit(s, drafts, invoice_of)
-    audit_rows.append({"at": now, "operator": login, "customer_id": None, "entity": "invoice_run",
-                       "entity_id": None, "action": "run", "field": None, "old": None,
-                       "new": period, "private_to": None,
-                       "summary": f"invoice run {period}: {len(drafts)} invoices issued on {issued_on}"})
+    audit_rows.append(audit_row(at=now, operator=login, customer_id=None, entity="invoice_run",
+                                entity_id=None, action="run", new=period,
+                                summary=f"invoice run {period}: {len(drafts)} invoices issued on {issued_on}"))
     insert_many(conn, AuditEvent.__table__, audit_rows)
     return firsts, settled
 

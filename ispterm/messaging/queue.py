@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from ispterm import validation as v
 from ispterm.audit.recorder import record
+from ispterm.audit.rows import audit_row
 from ispterm.context import Actor
 from ispterm.messaging.compose import Attachment, build_email
 from ispterm.messaging.journal import Entry
@@ -128,9 +129,8 @@ def worker_name() -> str:
 def _audit_row(now: datetime, customer_id: int | None, message: int, action: str, new: str | None,
                summary: str) -> dict:
     """The same row ``audit.recorder.record`` writes, built without an ORM session (hot path)."""
-    return {"at": now, "operator": SENDER_ACTOR.login, "customer_id": customer_id, "entity": "message",
-            "entity_id": message, "action": action, "field": None, "old": None, "new": new,
-            "summary": summary, "private_to": None}
+    return audit_row(at=now, operator=SENDER_ACTOR.login, customer_id=customer_id, entity="message",
+                     entity_id=message, action=action, new=new, summary=summary)
 
 
 def backoff(policy: Policy, attempts: int) -> timedelta:

@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ispterm.audit.model import AuditEvent
-from ispterm.audit.recorder import invoice_label, render
+from ispterm.audit.rows import audit_row, invoice_label
 from ispterm.billing.model import Invoice, Payment, PaymentAllocation
 from ispterm.billing.service import settle
 
@@ -142,8 +142,8 @@ def _apply(conn, changes: list[tuple], at: datetime, login: str) -> None:
     for iid, cid, old_st, old_po, st, po, number in changes:
         for field, old, new in (("status", old_st, st), ("paid_on", old_po, po)):
             if old != new:
-                rows.append({"at": at, "operator": login, "customer_id": cid, "entity": "invoice",
-                             "entity_id": iid, "action": "update", "field": field, "old": render(old),
-                             "new": render(new), "summary": invoice_label(number), "private_to": None})
+                rows.append(audit_row(at=at, operator=login, customer_id=cid, entity="invoice",
+                                      entity_id=iid, action="update", field=field, old=old, new=new,
+                                      summary=invoice_label(number)))
     if rows:
         conn.execute(insert(AuditEvent.__table__), rows)

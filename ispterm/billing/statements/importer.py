@@ -22,7 +22,8 @@ from pathlib import Path
 from sqlalchemy import insert, select, text
 
 from ispterm.audit.model import AuditEvent
-from ispterm.audit.recorder import payment_label, record
+from ispterm.audit.recorder import record
+from ispterm.audit.rows import audit_row, payment_label
 from ispterm.billing.model import Payment
 from ispterm.billing.statements import detect
 from ispterm.billing.statements.allocation import settle_new_payments
@@ -257,12 +258,11 @@ def _insert_payments(conn, statement_id, fresh, matches, now, login, report) -> 
         # By the unique bank_ref alone: with statement_id too, SQLite scans the statement's rows.
         ids = dict(conn.execute(select(table.c.bank_ref, table.c.id)
                                 .where(table.c.bank_ref.in_([ref for _, ref in part]))).all())
-        conn.execute(insert(AuditEvent.__table__), [{
-            "at": now, "operator": login, "customer_id": cid, "entity": "payment", "entity_id": ids[ref],
-            "action": "create", "field": None, "old": None, "new": None, "private_to": None,
-            "summary": payment_label(ids[ref], e.amount, e.currency, e.booked_on)
-                       + " imported from a bank statement" + ("" if cid else " (unmatched)"),
-        } for (e, ref), cid in zip(part, customers)])
+        conn.execute(insert(AuditEvent.__table__), [audit_row(
+            at=now, operator=login, customer_id=cid, entity="payment", entity_id=ids[ref],
+            action="create", summary=payment_label(ids[ref], e.amount, e.currency, e.booked_on)
+            + " imported from a bank statement" + ("" if cid else " (unmatched)"),
+        ) for (e, ref), cid in zip(part, customers, strict=True)])
         for (e, ref), cid in zip(part, customers):
             if cid is not None:
                 new[cid].append((ids[ref], e.amount, e.booked_on))

@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ispterm.audit.recorder import payment_label, record
+from ispterm.audit.recorder import record
+from ispterm.audit.rows import payment_label
 from ispterm.billing.model import BillingGroup, Payment
 from ispterm.billing.service import live_payment, reallocate
 from ispterm.billing.statements.matching import Candidate, Matcher, check
