@@ -7,43 +7,17 @@ closing balance of a statement up to today equals the card's balance.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ispterm.billing.groups import GroupView, view
+from ispterm.billing.groups import view
 from ispterm.billing.model import BillingGroup, Invoice, Payment
-from ispterm.billing.printing import Party, party
+from ispterm.billing.printing import party
 from ispterm.context import Ctx
 from ispterm.customers.lookup import customer_by_number
+from ispterm.documents.models import ZERO, StatementDoc, StatementEntry
 from ispterm.errors import ValidationError
-
-ZERO = Decimal("0.00")
-
-
-@dataclass(frozen=True)
-class Entry:
-    day: date
-    kind: str  # invoice | payment
-    reference: str
-    amount: Decimal  # + payment, - invoice
-    balance: Decimal  # running balance after this entry
-
-
-@dataclass(frozen=True)
-class StatementDoc:
-    customer: Party
-    supplier: GroupView
-    currency: str
-    date_from: date
-    date_to: date
-    opening: Decimal
-    entries: tuple[Entry, ...]
-    closing: Decimal
-    invoiced: Decimal
-    paid: Decimal
 
 
 def account_statement(ctx: Ctx, number: int, date_from: date, date_to: date) -> StatementDoc:
@@ -71,7 +45,7 @@ def account_statement(ctx: Ctx, number: int, date_from: date, date_to: date) -> 
         entries = []
         for day, _, _, kind, ref, amount in rows:
             running += amount
-            entries.append(Entry(day, kind, ref, amount, running))
+            entries.append(StatementEntry(day, kind, ref, amount, running))
         invoiced = -sum((e.amount for e in entries if e.kind == "invoice"), ZERO)
         paid = sum((e.amount for e in entries if e.kind == "payment"), ZERO)
         return StatementDoc(party(c), view(group), group.currency, date_from, date_to, opening,
@@ -79,6 +53,6 @@ def account_statement(ctx: Ctx, number: int, date_from: date, date_to: date) -> 
 
 
 def statement_pdf(ctx: Ctx, number: int, date_from: date, date_to: date) -> bytes:
-    from ispterm.documents.statement import render
+    from ispterm.documents.statement import render  # reportlab: only when a PDF is made
 
     return render(account_statement(ctx, number, date_from, date_to))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ispterm import validation as v
 from ispterm.context import Ctx
+from ispterm.documents.models import InvoiceDoc
 from ispterm.errors import NotFound, ValidationError, raise_collected
 from ispterm.operators.roles import PAYMENT_WRITE
 
@@ -137,7 +138,7 @@ class Settled:
 
 @dataclass(frozen=True)
 class InvoiceDetail:
-    doc: object  # printing.InvoiceDoc
+    doc: InvoiceDoc
     settled: tuple[Settled, ...]
 
 

@@ -2,87 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from sqlmodel import Session, select
 
 from ispterm.billing import qr
-from ispterm.billing.groups import GroupView, view
+from ispterm.billing.groups import view
 from ispterm.billing.model import BillingGroup, Invoice, InvoiceLine, PaymentAllocation
 from ispterm.context import Ctx
+from ispterm.documents.models import ZERO, DocLine, InvoiceDoc, Party, VatRow
 from ispterm.errors import NotFound, ValidationError
-
-ZERO = Decimal("0.00")
-
-
-@dataclass(frozen=True)
-class DocLine:
-    description: str
-    quantity: int
-    unit_price: Decimal
-    vat_rate: Decimal
-    total: Decimal
-    kind: str
-
-
-@dataclass(frozen=True)
-class VatRow:
-    rate: Decimal
-    base: Decimal
-    vat: Decimal
-    gross: Decimal
-
-
-@dataclass(frozen=True)
-class Party:
-    """The customer as billed: billing name and address when filled in, else the card's."""
-
-    number: int
-    name: str
-    address: tuple[str, ...]
-    ico: str | None
-    dic: str | None
-    email: str | None
-
-
-@dataclass(frozen=True)
-class InvoiceDoc:
-    id: int
-    number: str
-    issued_on: date
-    due_on: date
-    vs: str
-    currency: str
-    period: str | None
-    status: str
-    total: Decimal
-    vat_total: Decimal
-    rounding: Decimal
-    paid: Decimal
-    lines: tuple[DocLine, ...]
-    vat: tuple[VatRow, ...]
-    supplier: GroupView
-    customer: Party
-    qr_payload: str | None
-    # The day the payment that completed it arrived; None while anything is unpaid.
-    paid_on: date | None = None
-
-    @property
-    def outstanding(self) -> Decimal:
-        return ZERO if self.status == "cancelled" else self.total - self.paid
-
-    @property
-    def settlement(self) -> str:
-        """What the document says about paying it: ``cancelled`` (nothing to pay), ``paid`` (in
-        full, on ``paid_on``), ``part_paid`` (``paid`` so far, ``outstanding`` still due by
-        ``due_on``) or ``unpaid``."""
-        if self.status == "cancelled":
-            return "cancelled"
-        if self.status == "paid" or self.outstanding <= 0:
-            return "paid"
-        return "part_paid" if self.paid > 0 else "unpaid"
 
 
 def party(c) -> Party:
@@ -156,6 +85,6 @@ def invoice_document(ctx: Ctx, number: str, group: str | None = None) -> Invoice
 
 
 def invoice_pdf(ctx: Ctx, number: str, group: str | None = None) -> bytes:
-    from ispterm.documents.invoice import render
+    from ispterm.documents.invoice import render  # reportlab: only when a PDF is made
 
     return render(invoice_document(ctx, number, group))

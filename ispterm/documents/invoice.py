@@ -7,9 +7,9 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
-from ispterm.billing.printing import InvoiceDoc
 from ispterm.documents import base
 from ispterm.documents.base import CONTENT_WIDTH, HEAD, RIGHT, SMALL, TITLE, TOTAL, lines_para, para
+from ispterm.documents.models import InvoiceDoc
 from ispterm.money import fmt
 
 

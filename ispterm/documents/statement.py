@@ -5,9 +5,9 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
-from ispterm.billing.account import StatementDoc
 from ispterm.documents import base
 from ispterm.documents.base import BODY, CONTENT_WIDTH, HEAD, SMALL, TITLE, TOTAL, lines_para, para
+from ispterm.documents.models import StatementDoc
 from ispterm.money import fmt
 
 
