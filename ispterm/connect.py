@@ -15,7 +15,7 @@ from ispterm.context import Ctx
 
 
 def resolve_url(explicit: str | None, config: Config) -> str:
-    return explicit or os.environ.get("ISPTERM_DB") or config.database_url or default_sqlite_url()
+    return explicit or os.environ.get("ISPTERM_DB") or config.database.url or default_sqlite_url()
 
 
 def resolve_login(explicit: str | None, config: Config) -> str:
@@ -23,8 +23,8 @@ def resolve_login(explicit: str | None, config: Config) -> str:
         return explicit
     if os.environ.get("ISPTERM_OPERATOR"):
         return os.environ["ISPTERM_OPERATOR"]
-    if config.operator_login:
-        return config.operator_login
+    if config.operator.login:
+        return config.operator.login
     try:
         return getpass.getuser()
     except (KeyError, OSError):

@@ -71,7 +71,7 @@ class IsptermApp(OrderedKeys, App[None]):
         self.sender = AppSender(self)
         for t in THEMES:
             self.register_theme(t)
-        self.theme = pick_theme(theme, config.theme if config else None)
+        self.theme = pick_theme(theme, config.ui.theme if config else None)
         if config is not None and config.keymap:
             self.set_keymap(dict(config.keymap))
 
@@ -247,7 +247,7 @@ def check_options(*, tab: str | None = None, theme: str | None = None,
 
     if tab is not None and tab not in TABS:
         raise ValidationError("--tab", f"must be one of {', '.join(TABS)}, got {tab!r}")
-    for field, value in (("--theme", theme), ("ui.theme (config)", config.theme if config else None)):
+    for field, value in (("--theme", theme), ("ui.theme (config)", config.ui.theme if config else None)):
         if value is not None and value not in names():
             raise ValidationError(field, f"unknown theme {value!r}; choose one of {', '.join(names())}")
 

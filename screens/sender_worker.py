@@ -31,7 +31,7 @@ class MailEvent(Message):
 def sender_wanted(config: Any, readonly: bool) -> bool:
     if readonly or config is None:
         return False
-    return bool(config.get("smtp.host") or config.get("sms.url"))
+    return bool(config.smtp.host or config.sms.url)
 
 
 class AppSender:
@@ -65,7 +65,7 @@ class AppSender:
         try:
             ctx = await asyncio.to_thread(self.app.wait_ctx)
             settings = SenderSettings.from_config(self.app.config)
-            if not self.app.config.get("smtp.host"):
+            if not self.app.config.smtp.host:
                 settings = dataclasses.replace(settings, connections=0)  # SMS gateway only
             await run_sender(ctx.engine, settings, self.stop, on_event=self._event)
         except asyncio.CancelledError:

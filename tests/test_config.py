@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import stat
 import subprocess
 import sys
 import tomllib
+import typing
 from pathlib import Path
 
 import pytest
@@ -56,11 +58,11 @@ def test_defaults_when_no_file(isolated: Path) -> None:
     assert c.get("smtp.port") == 587
     assert c.get("ui.mouse") is True
     assert c.get("smtp.timeout") == 30.0
-    assert c.database_url == ""
-    assert c.operator_login == ""
-    assert c.theme == "ispterm-dark"
-    assert c.phone_region == "CZ"
-    assert c.keymap == {} and c.sms_params == {}
+    assert c.database.url == ""
+    assert c.operator.login == ""
+    assert c.ui.theme == "ispterm-dark"
+    assert c.init.phone_region == "CZ"
+    assert c.keymap == {} and c.sms.params == {}
     assert not (isolated / "cfg").exists()
 
 
@@ -80,7 +82,7 @@ def test_env_path_is_used(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> No
     other = isolated / "other.toml"
     other.write_text('[operator]\nlogin = "alice"\n', encoding="utf-8")
     monkeypatch.setenv("ISPTERM_CONFIG", str(other))
-    assert config.load().operator_login == "alice"
+    assert config.load().operator.login == "alice"
 
 
 def test_file_values_are_typed_and_normalised() -> None:
@@ -94,9 +96,9 @@ def test_file_values_are_typed_and_normalised() -> None:
     assert c.get("smtp.port") == 2525
     assert c.get("smtp.timeout") == 5.0 and isinstance(c.get("smtp.timeout"), float)
     assert c.get("smtp.security") == "tls"
-    assert c.phone_region == "SK"
+    assert c.init.phone_region == "SK"
     assert c.get("ui.mouse") is False
-    assert c.database_url == "postgresql+psycopg://u@h/db"
+    assert c.database.url == "postgresql+psycopg://u@h/db"
 
 
 def test_bad_toml_mentions_file_and_line() -> None:
@@ -242,17 +244,17 @@ def test_set_then_load_round_trip() -> None:
     assert new.get("smtp.port") == 2525
     config.set_value("ui.mouse", "no")
     config.set_value("smtp.timeout", "12.5")
-    config.set_value("phone.default_region", "at")
+    config.set_value("init.phone_region", "at")
     c = config.load()
     assert c.get("smtp.port") == 2525
     assert c.get("ui.mouse") is False
     assert c.get("smtp.timeout") == 12.5
-    assert c.phone_region == "AT"
+    assert c.init.phone_region == "AT"
     doc = tomllib.loads(cfg_file().read_text(encoding="utf-8"))
     # Untouched defaults are not dumped into the file.
     assert doc == {
         "ui": {"mouse": False},
-        "phone": {"default_region": "AT"},
+        "init": {"phone_region": "AT"},
         "smtp": {"port": 2525, "timeout": 12.5},
     }
 
@@ -260,7 +262,7 @@ def test_set_then_load_round_trip() -> None:
 def test_set_value_with_explicit_missing_path_creates_it(isolated: Path) -> None:
     path = isolated / "deep" / "dir" / "my.toml"
     config.set_value("operator.login", "bob", path)
-    assert config.load(path).operator_login == "bob"
+    assert config.load(path).operator.login == "bob"
 
 
 def test_set_value_keeps_keys_present_in_file_even_at_default() -> None:
@@ -277,7 +279,7 @@ def test_keymap_and_sms_params_preserved() -> None:
     config.set_value("sms.params.route", "fast")
     c = config.load()
     assert c.keymap == {"quit": "ctrl+q", "customers.search": "ctrl+f", "help": "f1"}
-    assert c.sms_params == {"sender": "ISP", "route": "fast"}
+    assert c.sms.params == {"sender": "ISP", "route": "fast"}
     assert c.get("smtp.host") == "mail.example.net"
     assert c.get("keymap.help") == "f1"
     assert c.get("sms.params.sender") == "ISP"
@@ -317,3 +319,172 @@ def test_import_is_light() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --- the typed tree (issue 14) ------------------------------------------------------------
+
+
+def test_load_returns_typed_values() -> None:
+    write(
+        '[smtp]\nhost = "mx"\nport = 2525\ntimeout = 5\nsecurity = "TLS"\n'
+        '[sms]\nmethod = "get"\n[sms.params]\nto = "{to}"\n[mail]\nmax_attempts = 3\n'
+        '[keymap]\n"app.quit" = "ctrl+q"\n'
+    )
+    c = config.load()
+    assert isinstance(c.smtp, config.SmtpConfig) and isinstance(c.mail, config.MailConfig)
+    assert c.smtp.host == "mx" and c.smtp.port == 2525 and type(c.smtp.port) is int
+    assert c.smtp.timeout == 5.0 and type(c.smtp.timeout) is float
+    assert c.smtp.security == "tls" and c.sms.method == "GET"
+    assert c.ui.mouse is True and c.mail.max_attempts == 3 and c.mail.max_age_hours == 72
+    assert dict(c.sms.params) == {"to": "{to}"} and dict(c.keymap) == {"app.quit": "ctrl+q"}
+    # Every value has the type its field declares, defaults included.
+    hints = {name: typing.get_type_hints(type(getattr(c, name))) for name in ("database", "smtp", "sms")}
+    for key in config.KEYS.values():
+        section, leaf = key.name.split(".", 1)
+        value = getattr(getattr(c, section), leaf)
+        expected = {"str": str, "int": int, "bool": bool, "float": float, "choice": str}[key.type]
+        assert type(value) is expected, key.name
+        if section in hints and key.type != "choice":
+            assert hints[section][leaf] is expected, key.name
+
+
+def test_the_tree_is_frozen() -> None:
+    c = config.load()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        c.smtp.port = 1  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        c.keymap["app.quit"] = "q"  # type: ignore[index]
+    keys = {"notes.add": "i"}
+    built = config.Config(keymap=keys)
+    keys["notes.add"] = "x"  # the caller's dict is copied, not kept
+    assert built.keymap == {"notes.add": "i"}
+
+
+def test_registry_is_derived_from_the_tree() -> None:
+    """One declaration per key: every field of every section is a key (or a table) with its
+    field's default and a help line, and nothing else is."""
+    fields = {}
+    for top in dataclasses.fields(config.Config):
+        section = getattr(config.Config(), top.name)
+        if dataclasses.is_dataclass(section):
+            for f in dataclasses.fields(section):
+                fields[f"{top.name}.{f.name}"] = f.default
+    tables = {"sms.params", "keymap"}
+    assert set(config.KEYS) == set(fields) - tables
+    for name, key in config.KEYS.items():
+        assert key.default == fields[name] and key.help.strip(), name
+    assert config.KEYS["smtp.security"].choices == ("starttls", "tls", "none")
+    assert config.KEYS["sms.method"].choices == ("GET", "POST")
+    assert (config.KEYS["smtp.port"].minimum, config.KEYS["smtp.port"].maximum) == (1, 65535)
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ("[smtp]\nconnections = 17\n", "'smtp.connections': must be an integer between 1 and 16, got 17"),
+        ('[sms]\nurl = "ftp://x"\n', "'sms.url': must be empty or a URL starting with 'http://'"),
+        ('[sms]\npassword_env = "s3cr3t!"\n', "'sms.password_env': must be the name of an environment variable"),
+        ("[mail]\nlease_seconds = 1.5\n", "'mail.lease_seconds': must be an integer >= 10, got 1.5"),
+        ('[init]\nphone_region = "C"\n', "'init.phone_region': must be a two-letter region code"),
+    ],
+)
+def test_a_bad_value_names_the_key_and_the_file(body: str, named: str) -> None:
+    path = write(body)
+    with pytest.raises(ConfigError) as err:
+        config.load()
+    assert str(err.value).startswith(f"config file {path}: key {named}")
+    assert "\n" not in str(err.value)
+
+
+# --- the old spelling of init.phone_region -------------------------------------------------
+
+
+def test_old_phone_region_spelling_still_loads() -> None:
+    """``[phone] default_region`` (before issue 14) is read as ``init.phone_region``, silently;
+    ``config show`` says so, and the next ``config set`` writes the new name."""
+    write('[phone]\ndefault_region = "sk"\n[smtp]\nport = 25\n')
+    c = config.load()
+    assert c.init.phone_region == "SK"
+    assert c.get("phone.default_region") == "SK"
+    assert c.renamed == (("phone.default_region", "init.phone_region"),)
+    assert "'phone.default_region': that is the old name of 'init.phone_region'" in config.render(c)
+    config.set_value("smtp.host", "mx")
+    doc = tomllib.loads(cfg_file().read_text(encoding="utf-8"))
+    assert doc == {"init": {"phone_region": "SK"}, "smtp": {"port": 25, "host": "mx"}}
+    assert config.load().renamed == ()
+
+
+def test_old_phone_region_spelling_in_config_set() -> None:
+    new = config.set_value("phone.default_region", "at")
+    assert new.init.phone_region == "AT"
+    assert tomllib.loads(cfg_file().read_text(encoding="utf-8")) == {"init": {"phone_region": "AT"}}
+    with pytest.raises(ConfigError) as err:
+        config.parse_value("phone.default_region", "C1")
+    assert str(err.value) == ("config key 'phone.default_region' (now 'init.phone_region'): "
+                              "must be a two-letter region code such as 'CZ', got 'C1'")
+
+
+def test_both_spellings_of_one_key() -> None:
+    write('[phone]\ndefault_region = "SK"\n[init]\nphone_region = "sk"\n')
+    assert config.load().init.phone_region == "SK"  # the same value twice is no conflict
+    path = write('[phone]\ndefault_region = "SK"\n[init]\nphone_region = "AT"\n')
+    with pytest.raises(ConfigError) as err:
+        config.load()
+    assert str(err.value) == (f"config file {path}: 'phone.default_region' and 'init.phone_region' are one "
+                              "key with two values; keep only 'init.phone_region'")
+
+
+def test_unknown_key_in_the_old_section_suggests_a_current_one() -> None:
+    write('[phone]\nregion = "SK"\n')
+    with pytest.raises(ConfigError, match=r"unknown key 'phone\.region' \(did you mean 'init\.phone_region'\?\)"):
+        config.load()
+
+
+# --- ispterm config set / show ---------------------------------------------------------------
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    from ispterm.cli.main import main
+
+    capsys.readouterr()
+    code = 0
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_config_set_and_show(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write('# mine\n[smtp]\nhost = "mail.example.net"\n')
+    assert _cli(capsys, "config", "set", "smtp.port", "2525") == (0, "smtp.port = 2525\n", "")
+    assert _cli(capsys, "config", "set", "keymap.app.quit", "ctrl+q") == (0, "keymap.app.quit = ctrl+q\n", "")
+    code, out, err = _cli(capsys, "config", "set", "phone.default_region", "de")
+    assert (code, out, err) == (0, "init.phone_region = DE\n",
+                                "note: 'phone.default_region' is now called 'init.phone_region'\n")
+    before = path.read_bytes()
+    code, out, err = _cli(capsys, "config", "set", "smtp.port", "abc")
+    assert (code, out) == (1, "")
+    assert err == "error: config key 'smtp.port': must be an integer between 1 and 65535, got 'abc'\n"
+    code, _, err = _cli(capsys, "config", "set", "smtp.prot", "25")
+    assert code == 1 and err == "error: unknown config key 'smtp.prot' (did you mean 'smtp.port'?)\n"
+    assert path.read_bytes() == before
+
+    monkeypatch.setenv("ISPTERM_SMTP_PASSWORD", "hunter2")
+    code, out, err = _cli(capsys, "config", "show")
+    assert (code, err) == (0, "")
+    assert "hunter2" not in out  # only the variable's name is configuration
+    doc = tomllib.loads(out)
+    assert doc["smtp"]["port"] == 2525 and doc["smtp"]["host"] == "mail.example.net"
+    assert doc["smtp"]["password_env"] == "ISPTERM_SMTP_PASSWORD"
+    assert doc["init"] == {"phone_region": "DE"} and "phone" not in doc
+    assert doc["keymap"] == {"app.quit": "ctrl+q"}
+    assert "# transport security: starttls | tls | none" in out
+
+
+def test_cli_config_show_names_a_bad_key_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    path = write("[smtp]\nport = 0\n")
+    code, out, err = _cli(capsys, "config", "show")
+    assert (code, out) == (1, "")
+    assert err == f"error: config file {path}: key 'smtp.port': must be an integer between 1 and 65535, got 0\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from ispterm.cli import state
@@ -9,17 +11,10 @@ from ispterm.cli import state
 app = typer.Typer(help="The user's config file.", no_args_is_help=True)
 
 
-def _path():
-    import os
-    from pathlib import Path
+def _path() -> Path:
+    from ispterm.config import config_path
 
-    from ispterm.config import default_config_path
-
-    if state.OPTIONS.config_path:
-        return state.OPTIONS.config_path
-    if os.environ.get("ISPTERM_CONFIG"):
-        return Path(os.environ["ISPTERM_CONFIG"])
-    return default_config_path()
+    return config_path(state.OPTIONS.config_path)
 
 
 @app.command("path", help="Print the config file's path.")
@@ -36,7 +31,10 @@ def show() -> None:
 
 @app.command("set", help="Set KEY to VALUE in the config file (e.g. smtp.port 465).")
 def set_(key: str, value: str) -> None:
-    from ispterm.config import set_value
+    from ispterm.config import current_name, set_value
 
     cfg = set_value(key, value, _path())
-    typer.echo(f"{key} = {cfg.get(key)}")
+    name = current_name(key)
+    if name != key:
+        typer.echo(f"note: '{key}' is now called '{name}'", err=True)
+    typer.echo(f"{name} = {cfg.get(name)}")

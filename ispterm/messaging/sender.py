@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
@@ -31,6 +32,9 @@ from ispterm.messaging import compose, journal, queue
 from ispterm.messaging.journal import Entry
 from ispterm.messaging.queue import Claimed, Outcome, Policy
 from ispterm.store.types import utcnow
+
+if TYPE_CHECKING:
+    from ispterm.config import Config
 
 log = logging.getLogger("ispterm.sender")
 
@@ -59,42 +63,37 @@ class SenderSettings:
     clock: Callable[[], datetime] = field(default=utcnow, repr=False, compare=False)
 
     @classmethod
-    def from_config(cls, config, *, connections: int | None = None) -> SenderSettings:
+    def from_config(cls, config: Config, *, connections: int | None = None) -> SenderSettings:
         """Read ``smtp.*``, ``sms.*`` and ``mail.*``; the password from its env var or file only."""
         from ispterm.messaging.sms import gateway_from_config
 
+        smtp, mail = config.smtp, config.mail
         password = ""
-        path = str(config.get("smtp.password_file") or "")
-        env = str(config.get("smtp.password_env") or "")
-        if path:
+        if smtp.password_file:
             try:
-                password = Path(path).expanduser().read_text(encoding="utf-8").strip()
+                password = Path(smtp.password_file).expanduser().read_text(encoding="utf-8").strip()
             except OSError as exc:
-                raise ConfigError(f"smtp.password_file {path}: {exc.strerror or exc}") from None
-        elif env:
-            password = os.environ.get(env, "")
-        username = str(config.get("smtp.username") or "")
-        if username and not password:
-            raise ConfigError(f"smtp.username is set but no password: set ${env or 'ISPTERM_SMTP_PASSWORD'} "
-                              "or smtp.password_file")
-        ca_file = str(config.get("smtp.ca_file") or "")
-        if ca_file:
-            ca_file = str(Path(ca_file).expanduser())
+                why = exc.strerror or exc
+                raise ConfigError(f"smtp.password_file {smtp.password_file}: {why}") from None
+        elif smtp.password_env:
+            password = os.environ.get(smtp.password_env, "")
+        if smtp.username and not password:
+            env = smtp.password_env or "ISPTERM_SMTP_PASSWORD"
+            raise ConfigError(f"smtp.username is set but no password: set ${env} or smtp.password_file")
+        ca_file = ""
+        if smtp.ca_file:
+            ca_file = str(Path(smtp.ca_file).expanduser())
             if not Path(ca_file).is_file():
                 raise ConfigError(f"smtp.ca_file {ca_file}: no such file")
-        timeout = float(config.get("smtp.timeout"))
-        deadline = float(config.get("smtp.deadline")) or timeout * 4
-        if deadline < timeout:
-            raise ConfigError(f"smtp.deadline ({deadline:g} s) must be at least smtp.timeout ({timeout:g} s), "
-                              "or 0 for 4 x smtp.timeout")
-        return cls(host=str(config.get("smtp.host") or "localhost"), port=int(config.get("smtp.port")),
-                   security=str(config.get("smtp.security")), username=username, password=password,
-                   timeout=timeout, deadline=deadline, ca_file=ca_file,
-                   connections=connections or int(config.get("smtp.connections")),
-                   rate_per_minute=int(config.get("smtp.rate_per_minute")),
-                   lease=timedelta(seconds=int(config.get("mail.lease_seconds"))),
-                   policy=Policy(max_attempts=int(config.get("mail.max_attempts")),
-                                 max_age=timedelta(hours=int(config.get("mail.max_age_hours")))),
+        deadline = smtp.deadline or smtp.timeout * 4
+        if deadline < smtp.timeout:
+            raise ConfigError(f"smtp.deadline ({deadline:g} s) must be at least smtp.timeout "
+                              f"({smtp.timeout:g} s), or 0 for 4 x smtp.timeout")
+        return cls(host=smtp.host or "localhost", port=smtp.port, security=smtp.security,
+                   username=smtp.username, password=password, timeout=smtp.timeout, deadline=deadline,
+                   ca_file=ca_file, connections=connections or smtp.connections,
+                   rate_per_minute=smtp.rate_per_minute, lease=timedelta(seconds=mail.lease_seconds),
+                   policy=Policy(max_attempts=mail.max_attempts, max_age=timedelta(hours=mail.max_age_hours)),
                    sms=gateway_from_config(config))
 
 

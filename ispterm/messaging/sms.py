@@ -15,6 +15,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ispterm.config import Config
 
 GSM_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -102,15 +106,14 @@ class GatewayError(Exception):
         self.temporary = temporary
 
 
-def gateway_from_config(config) -> Gateway | None:
+def gateway_from_config(config: Config) -> Gateway | None:
     """None when no gateway is configured: SMS then stay queued (MSG-4: gateway only)."""
-    url = str(config.get("sms.url") or "")
-    if not url:
+    sms = config.sms
+    if not sms.url:
         return None
-    env = str(config.get("sms.password_env") or "")
-    return Gateway(url=url, method=str(config.get("sms.method")), username=str(config.get("sms.username") or ""),
-                   password=os.environ.get(env, "") if env else "", timeout=float(config.get("sms.timeout")),
-                   params=dict(config.sms_params))
+    return Gateway(url=sms.url, method=sms.method, username=sms.username,
+                   password=os.environ.get(sms.password_env, "") if sms.password_env else "",
+                   timeout=sms.timeout, params=dict(sms.params))
 
 
 def _request(gw: Gateway, to: str, text: str) -> urllib.request.Request:
