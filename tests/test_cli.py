@@ -74,7 +74,19 @@ def test_bad_input_is_one_line_exit_1_and_changes_nothing(cli, args, message):
     (["billing", "service-settings", "{n}", "--send", "not an address"], "--send: not a valid e-mail address"),
     (["billing", "import", "{file}", "--csv-delimiter", ";;"], "--csv-delimiter: must be one character"),
     (["billing", "import", "{file}", "--format", "pdf"], "--format: unknown statement format 'pdf'"),
-    (["task", "add", "Fix", "--due", "2026-02-30"], "--due: no such date"),
+    (["task", "add", "Fix", "--due-on", "2026-02-30"], "--due-on: no such date"),
+    (["task", "add", "Fix", "--due", "2026-02-30"], "--due: no such date"),  # the old spelling, as typed
+    (["task", "add", "Fix", "--due", "2026-02-01", "--due-on", "2026-02-01"],
+     "--due: is the old spelling of --due-on; give only one of them"),
+    (["billing", "statement", "{n}", "--from", "2026-01-01", "--until", "2026-13-01"], "--until: no such date"),
+    (["billing", "statement", "{n}", "--from", "2026-01-01", "--to", "2026-13-01"], "--to: no such date"),
+    (["billing", "statement", "{n}", "--from", "2026-02-01", "--until", "2026-01-01"],
+     "--until: the end of the period is before its start"),
+    (["billing", "statement", "{n}", "--from", "2026-02-01", "--to", "2026-01-01"],
+     "--to: the end of the period is before its start"),
+    (["billing", "statement", "{n}", "--from", "2026-01-01"], "Missing option '--until'"),
+    (["mail", "settings", "{n}", "--to", "not an address"], "--to: not a valid e-mail address"),
+    (["mail", "contact", "1", "account_statement", "--until", "2026-13-01"], "--until: no such date"),
     (["task", "add", "Fix", "--assign", "nobody"], "--assign: unknown operator 'nobody'"),
     (["service", "add", "{n}", "--plan", "Fiber", "--price", "1", "--vat", "x"], "--vat: not an amount"),
     (["mail", "queue", "--status", "lost"], "--status: must be one of"),
@@ -87,6 +99,47 @@ def test_errors_name_the_option_the_user_typed(cli, args, start):
     code, out, err = cli(*[a.replace("{n}", n).replace("{file}", __file__) for a in args])
     assert (code, out) == (1, "")
     assert err.startswith(f"error: {start}") and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("command,old,new", [
+    ("billing statement", "--to", "--until"),
+    ("billing service-settings", "--send", "mail settings"),
+    ("task add", "--due", "--due-on"),
+])
+def test_old_spellings_are_hidden_from_help_and_listed(cli, command, old, new):
+    """Scripts may still type them (tests below); help and completion offer only the new one."""
+    import re
+
+    from ispterm.cli.aliases import OLD_SPELLINGS
+
+    code, out, _ = cli(*command.split(), "--help")
+    assert code == 0
+    assert not re.search(rf"(?<![\w-]){old}(?![\w-])", out), out
+    assert new in out and (command, old) in OLD_SPELLINGS
+
+
+def test_old_spellings_do_what_the_new_ones_do(cli, ctx, tmp_path):
+    from ispterm.messaging.service import list_queue
+    from ispterm.settings.service import set_setting
+
+    set_setting(ctx, "sender_addresses", "noc@isp.example")
+    n = cli("customer", "add", "--name", "Old Scripts")[1].strip()
+    for flag, name in (("--until", "new.pdf"), ("--to", "old.pdf")):
+        code, out, err = cli("billing", "statement", n, "--from", "2026-01-01", flag, "2026-01-31",
+                             "-o", str(tmp_path / name))
+        assert code == 0 and out.startswith(f"wrote {tmp_path / name}"), err
+    assert (tmp_path / "new.pdf").stat().st_size == (tmp_path / "old.pdf").stat().st_size
+    for flag in ("--due-on", "--due"):
+        assert cli("task", "add", f"Visit {flag}", flag, "2026-03-01")[0] == 0
+    assert [t["due_on"] for t in json.loads(cli("task", "list", "--json")[1])] == ["2026-03-01"] * 2
+    # One command sends the service settings; the old spelling is that command.
+    new = cli("mail", "settings", n, "--to", "tech@isp.example")
+    old = cli("billing", "service-settings", n, "--send", "tech@isp.example")
+    assert new[0] == old[0] == 0
+    assert new[1].replace("message 1", "message 2") == old[1] == \
+        f"message 2 queued to tech@isp.example with service-settings-{n}.pdf\n"
+    assert [(m.to, m.attachments[0][0]) for m in list_queue(ctx, number=int(n))] == \
+        [("tech@isp.example", f"service-settings-{n}.pdf")] * 2
 
 
 def test_notes_private_flag_through_cli(cli):

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ispterm.cli import state
+from ispterm.cli import aliases, state
 
 app = typer.Typer(help="Invoices, payments, billing groups, suspension and statements.",
                   no_args_is_help=True)
@@ -231,42 +231,49 @@ def pdf(invoice_number: str, output: OutOpt = None,
 @app.command("statement", help="Account statement PDF of a customer for a period (BIL-10).")
 def statement(
     number: int,
-    date_from: Annotated[str, typer.Option("--from", metavar="DATE")],
-    date_to: Annotated[str, typer.Option("--to", metavar="DATE")],
+    date_from: Annotated[str, typer.Option("--from", metavar="DATE", help="First day of the period.")],
+    date_until: Annotated[Optional[str], typer.Option("--until", metavar="DATE",
+                                                      help="Last day of the period.  [required]")] = None,
     output: OutOpt = None,
     send: Annotated[bool, typer.Option("--send", help="Queue it by e-mail to the default billing contacts.")] = False,
+    old_to: Annotated[Optional[str], typer.Option("--to", hidden=True, metavar="DATE",
+                                                  help="Old spelling of --until.")] = None,
 ) -> None:
     from ispterm.billing.account import statement_pdf
     from ispterm.billing.notify import send_account_summary
 
+    until_flag, until = aliases.either("--until", date_until, "--to", old_to)
+    start, end = _date(date_from, "--from"), _date(aliases.required("--until", until), until_flag)
     ctx = state.ctx()
-    start, end = _date(date_from, "--from"), _date(date_to, "--to")
-    if send:
-        queued = send_account_summary(ctx, number, start, end)
-        typer.echo(f"account summary queued as message {queued.id} to {queued.to}")
-        if output is None:
-            return
-    _write_pdf(statement_pdf(ctx, number, start, end), output, f"statement-{number}-{start}-{end}.pdf")
+    # The service names the period's end by the flag it used to have; say the one typed.
+    with aliases.naming(**{"--to": until_flag, "date_to": until_flag, "date_from": "--from"}):
+        if send:
+            queued = send_account_summary(ctx, number, start, end)
+            typer.echo(f"account summary queued as message {queued.id} to {queued.to}")
+            if output is None:
+                return
+        _write_pdf(statement_pdf(ctx, number, start, end), output, f"statement-{number}-{start}-{end}.pdf")
 
 
-@app.command("service-settings", help="The customer's service settings (IP, DNS, MAC) as PDF.")
-@state.flags(to="--send", contact="--send")
+@app.command("service-settings", help="The customer's service settings (plan, IPs, MAC, DNS) as PDF. "
+                                      "To e-mail them: ispterm mail settings NUMBER --to ...")
 def service_settings(
     number: int,
     output: OutOpt = None,
-    send: Annotated[Optional[str], typer.Option("--send", metavar="TO",
-                                                help="Queue it by e-mail: main, technical, contact:ID or an address.")] = None,
+    send: Annotated[Optional[str], typer.Option("--send", metavar="TO", hidden=True,
+                                                help="Old spelling of 'ispterm mail settings NUMBER --to TO'.")] = None,
 ) -> None:
-    from ispterm.billing.notify import send_service_settings
     from ispterm.documents.service_settings import settings_pdf
 
-    ctx = state.ctx()
-    if send:
-        queued = send_service_settings(ctx, number, send)
-        typer.echo(f"service settings queued as message {queued.id} to {queued.to}")
+    if send is not None:
+        # One command sends them (mail settings); the old spelling is that command.
+        from ispterm.cli.mail import queue_service_settings
+
+        with aliases.naming(to="--send", contact="--send"):
+            queue_service_settings(number, to=send)
         if output is None:
             return
-    _write_pdf(settings_pdf(ctx, number), output, f"service-settings-{number}.pdf")
+    _write_pdf(settings_pdf(state.ctx(), number), output, f"service-settings-{number}.pdf")
 
 
 # ---------------------------------------------------------------------------- suspension

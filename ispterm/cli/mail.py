@@ -126,12 +126,14 @@ def cancel(message_id: int) -> None:
 
 
 @app.command("contact", help="Welcome, password reset or account statement mail to a contact person.")
-@state.flags(**{"from": "--from", "until": "--until"})
+@state.flags(**{"from": "--from", "until": "--until", "period": "--from"})
 def contact(
     contact_id: int,
     which: Annotated[str, typer.Argument(help="welcome, password_reset or account_statement.")],
-    date_from: Annotated[Optional[str], typer.Option("--from", help="Statement period start YYYY-MM-DD.")] = None,
-    date_to: Annotated[Optional[str], typer.Option("--until", help="Statement period end YYYY-MM-DD.")] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from", metavar="DATE",
+                                                     help="First day of the statement's period.")] = None,
+    date_until: Annotated[Optional[str], typer.Option("--until", metavar="DATE",
+                                                      help="Last day of the statement's period.")] = None,
 ) -> None:
     from datetime import date
 
@@ -140,9 +142,9 @@ def contact(
 
     ctx = state.ctx()
     period = None
-    if date_from or date_to:
+    if date_from or date_until:
         period = (v.iso_date(date_from, field="from") if date_from else date(1970, 1, 1),
-                  v.iso_date(date_to, field="until") if date_to else ctx.today())
+                  v.iso_date(date_until, field="until") if date_until else ctx.today())
     queued = send_contact_mail(ctx, contact_id, which, period=period)
     typer.echo(f"message {queued.id} queued to {queued.to}")
 
@@ -151,10 +153,16 @@ def contact(
 @state.flags(to="--to", contact="--to", technician="--technician", sender="--sender")
 def service_settings(
     number: int,
-    to: Annotated[str, typer.Option("--to", help="main, technical, ... or an address.")] = "main",
+    to: Annotated[str, typer.Option("--to", help="main, technical, contact:ID or an address.")] = "main",
     technician: Annotated[Optional[str], typer.Option("--technician", help="Operator login; uses their e-mail.")] = None,
-    sender: Annotated[Optional[str], typer.Option("--sender")] = None,
+    sender: Annotated[Optional[str], typer.Option("--sender", help="One of the system sender addresses.")] = None,
 ) -> None:
+    queue_service_settings(number, to=to, technician=technician, sender=sender)
+
+
+def queue_service_settings(number: int, *, to: str = "main", technician: str | None = None,
+                           sender: str | None = None) -> None:
+    """What ``mail settings`` does; ``billing service-settings --send TO``, its old spelling, too."""
     from ispterm.messaging.notices import send_service_settings
 
     queued = send_service_settings(state.ctx(), number, to=to, technician=technician, sender=sender)
@@ -242,8 +250,8 @@ def template_list(
 
 @template_app.command("show", help="Print a template.")
 @state.flags(kind="--kind")
-def template_show(name: str, kind: Annotated[str, typer.Option("--kind")] = "email",
-                  as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def template_show(name: str, kind: Annotated[str, typer.Option("--kind", help="email or sms.")] = "email",
+                  as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     from ispterm.messaging.catalog import get_template
 
     t = get_template(state.ctx(), kind, name)

@@ -6,25 +6,28 @@ from typing import Annotated, Optional
 
 import typer
 
-from ispterm.cli import state
+from ispterm.cli import aliases, state
 
 app = typer.Typer(help="Tech-support tasks.", no_args_is_help=True)
 
 
-@app.command("add", help="Create a task, for a customer when NUMBER is given.")
-@state.flags(title="TITLE", due_on="--due", type="--type", priority="--priority", assignees="--assign")
+@app.command("add", help="Create a task, for a customer when --customer is given.")
+@state.flags(title="TITLE", type="--type", priority="--priority", assignees="--assign")
 def add(
     title: str,
     number: Annotated[Optional[int], typer.Option("--customer", help="Customer number.")] = None,
     type_: Annotated[Optional[str], typer.Option("--type", help="Task type.")] = None,
     priority: Annotated[str, typer.Option(help="low, normal, high or urgent.")] = "normal",
-    due: Annotated[Optional[str], typer.Option(help="Due date YYYY-MM-DD.")] = None,
+    due_on: Annotated[Optional[str], typer.Option("--due-on", metavar="DATE", help="Due date YYYY-MM-DD.")] = None,
     assign: Annotated[Optional[list[str]], typer.Option("--assign", help="Operator login; repeat.")] = None,
+    old_due: Annotated[Optional[str], typer.Option("--due", hidden=True, help="Old spelling of --due-on.")] = None,
 ) -> None:
     from ispterm.support.service import create_task
 
-    task = create_task(state.ctx(), number, title, type_name=type_, priority=priority, due_on=due,
-                       assignees=assign or [])
+    due_flag, due = aliases.either("--due-on", due_on, "--due", old_due)
+    with aliases.naming(due_on=due_flag):
+        task = create_task(state.ctx(), number, title, type_name=type_, priority=priority, due_on=due,
+                           assignees=assign or [])
     typer.echo(f"task {task.id} created")
 
 
