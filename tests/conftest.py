@@ -267,7 +267,7 @@ def run_ispterm(*args: str, env: dict | None = None, timeout: float = 60) -> sub
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     """The bundled demo data set in a SQLite file, made once per run (fixed dates: stable)."""
-    from ispterm import sample
+    from ispterm.sample import loader as sample
     from ispterm.connect import dispose_engines, initialise, open_ctx
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"

@@ -1,4 +1,4 @@
-"""The demo data set (sample_data/demo.json) and the scale generator (ispterm.sample)."""
+"""The demo data set (sample_data/demo.json), its loader and the scale generator (ispterm.sample)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from ispterm import sample
+from ispterm.sample import loader, scale
+from ispterm.sample.demo import build_demo, dumps
 from ispterm import validation as v
 from ispterm.errors import IsptermError, NotFound, PermissionDenied, ValidationError
 
@@ -21,7 +23,7 @@ from ispterm.errors import IsptermError, NotFound, PermissionDenied, ValidationE
 
 @cache
 def demo() -> dict:
-    return json.loads(sample.demo_path().read_text(encoding="utf-8"))
+    return json.loads(loader.demo_path().read_text(encoding="utf-8"))
 
 
 def live_invoices(c: dict) -> list[dict]:
@@ -61,12 +63,12 @@ def customer_ids(ctx) -> dict[int, int]:
 
 
 def test_demo_file_is_what_build_demo_makes():
-    fresh = sample.build_demo()
-    assert fresh == sample.build_demo(), "build_demo must be deterministic"
-    assert demo() == json.loads(sample.dumps(fresh)), (
+    fresh = build_demo()
+    assert fresh == build_demo(), "build_demo must be deterministic"
+    assert demo() == json.loads(dumps(fresh)), (
         "sample_data/demo.json is out of date; regenerate it with 'python -m ispterm.sample'")
-    assert sample.build_demo(8)["customers"] != fresh["customers"]
-    assert sample.demo_path().stat().st_size < 3_200_000
+    assert build_demo(8)["customers"] != fresh["customers"]
+    assert loader.demo_path().stat().st_size < 3_200_000
 
 
 def test_demo_customers_are_realistic_and_valid():
@@ -218,7 +220,7 @@ def test_demo_loads_with_balances_scoring_and_search(ctx):
     from ispterm.billing.balance import balances, standing
     from ispterm.customers import service as cs
 
-    summary = sample.load_file(ctx, sample.demo_path())
+    summary = loader.load_file(ctx, loader.demo_path())
     data = demo()
     customers = data["customers"]
     assert re.fullmatch(r"loaded [\d,]+ customers, [\d,]+ invoices, [\d,]+ payments, [\d,]+ notes",
@@ -259,7 +261,7 @@ def test_private_notes_are_hidden_from_other_operators(ctx, db_url):
     from ispterm.connect import open_ctx
     from ispterm.notes.service import list_notes
 
-    sample.load(ctx, demo())
+    loader.load(ctx, demo())
     support = open_ctx(db_url, "support1")
     target = next(c for c in demo()["customers"]
                   if any(n["private"] and n["author"] != "support1" and not n.get("deleted_at")
@@ -274,14 +276,14 @@ def test_private_notes_are_hidden_from_other_operators(ctx, db_url):
     assert secret not in [h.new for h in history(support, target["number"], limit=500)]
     # A loaded operator can act: viewer is read-only, support may not load data.
     with pytest.raises(PermissionDenied):
-        sample.load(support, demo())
+        loader.load(support, demo())
 
 
 def test_second_load_is_refused_and_changes_nothing(ctx):
-    sample.load(ctx, demo())
+    loader.load(ctx, demo())
     before = counts(ctx)
     with pytest.raises(ValidationError) as info:
-        sample.load_file(ctx, sample.demo_path())
+        loader.load_file(ctx, loader.demo_path())
     assert info.value.field == "database"
     assert f"already has {before['customer']:,} customers" in str(info.value)
     assert counts(ctx) == before
@@ -292,17 +294,17 @@ def test_bad_files_give_one_line_errors_and_write_nothing(ctx, tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text('{"format": "ispterm-demo/1", "customers": [', encoding="utf-8")
     with pytest.raises(IsptermError) as info:
-        sample.load_file(ctx, broken)
+        loader.load_file(ctx, broken)
     assert str(broken) in str(info.value) and "\n" not in str(info.value)
 
     with pytest.raises(NotFound) as info:
-        sample.load_file(ctx, tmp_path / "missing.json")
+        loader.load_file(ctx, tmp_path / "missing.json")
     assert "missing.json" in str(info.value)
 
     other = tmp_path / "other.json"
     other.write_text('{"hello": 1}', encoding="utf-8")
     with pytest.raises(ValidationError, match="not an ispterm data set"):
-        sample.load_file(ctx, other)
+        loader.load_file(ctx, other)
 
     # A bad value deep in the file fails the whole load, after operators and codes were added.
     data = json.loads(json.dumps(demo()))
@@ -312,7 +314,7 @@ def test_bad_files_give_one_line_errors_and_write_nothing(ctx, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValidationError) as info:
-        sample.load_file(ctx, bad)
+        loader.load_file(ctx, bad)
     message = str(info.value)
     assert str(bad) in message and f"customer {last['number']}" in message and "total" in message
     assert counts(ctx) == before
@@ -331,7 +333,7 @@ def test_bad_settings_in_a_data_set_name_the_setting_and_load_nothing(ctx, tmp_p
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValidationError) as info:
-        sample.load_file(ctx, bad)
+        loader.load_file(ctx, bad)
     assert str(info.value).startswith(f"file: {bad}: {why}") and "\n" not in str(info.value)
     assert counts(ctx) == before
     from ispterm.messaging.service import senders
@@ -340,9 +342,24 @@ def test_bad_settings_in_a_data_set_name_the_setting_and_load_nothing(ctx, tmp_p
 
 
 def test_demo_path_reports_a_missing_file(monkeypatch, tmp_path):
-    monkeypatch.setattr(sample, "__file__", str(tmp_path / "pkg" / "sample.py"))
-    with pytest.raises(NotFound, match="demo data set not found at"):
-        sample.demo_path()
+    # A data package without the file, then no data package at all.
+    (tmp_path / "empty_sample_data").mkdir()
+    (tmp_path / "empty_sample_data" / "__init__.py").write_text("", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(loader, "DATA_PACKAGE", "empty_sample_data")
+    with pytest.raises(NotFound, match="demo data set not found at .*empty_sample_data"):
+        loader.demo_path()
+    monkeypatch.setattr(loader, "DATA_PACKAGE", "no_such_sample_data")
+    with pytest.raises(NotFound, match="demo data set not found: the no_such_sample_data package"):
+        loader.demo_path()
+
+
+def test_demo_path_is_package_data_of_sample_data():
+    """Found with importlib.resources (so an installed wheel finds its own copy, see
+    test_wheel.py); in a checkout that is the committed file."""
+    path = loader.demo_path()
+    assert path == loader.data_dir() / "demo.json"
+    assert path.resolve() == (Path(__file__).resolve().parents[1] / "sample_data" / "demo.json").resolve()
 
 
 # --------------------------------------------------------------------------- scale generator
@@ -353,7 +370,7 @@ def test_generate_adds_customers_invoices_and_search_documents(ctx):
     from ispterm.customers import service as cs
 
     before = counts(ctx)
-    summary = sample.generate(ctx, customers=300, months=3)
+    summary = scale.generate(ctx, customers=300, months=3)
     after = counts(ctx)
     assert after["customer"] - before["customer"] == 300
     assert after["invoice"] - before["invoice"] == 900
@@ -371,18 +388,18 @@ def test_generate_adds_customers_invoices_and_search_documents(ctx):
         values = balances(s.connection(), list(ids.values()))
     assert all(b <= 0 for b in values.values()) and any(b < 0 for b in values.values())
     # Numbers continue after the highest; invoice numbers stay unique.
-    sample.generate(ctx, customers=5, months=2, seed=2)
+    scale.generate(ctx, customers=5, months=2, seed=2)
     assert max(customer_ids(ctx)) == 10305
     with pytest.raises(ValidationError):
-        sample.generate(ctx, customers=0)
+        scale.generate(ctx, customers=0)
 
 
 def test_generate_after_the_demo_continues_numbers_and_invoice_series(ctx):
     from ispterm.billing.model import Invoice
 
-    sample.load(ctx, demo())
+    loader.load(ctx, demo())
     last = demo()["customers"][-1]["number"]
-    sample.generate(ctx, customers=20, months=2)
+    scale.generate(ctx, customers=20, months=2)
     ids = customer_ids(ctx)
     assert max(ids) == last + 20
     with ctx.read() as s:

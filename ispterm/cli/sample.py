@@ -16,9 +16,9 @@ app = typer.Typer(help="Demo and scale data.", no_args_is_help=True)
 def load(
     file: Annotated[Optional[Path], typer.Option(help="Another data set file in the same format.")] = None,
 ) -> None:
-    from ispterm import sample
+    from ispterm.sample.loader import demo_path, load_file
 
-    summary = sample.load_file(state.ctx(), file or sample.demo_path())
+    summary = load_file(state.ctx(), file or demo_path())
     typer.echo(summary)
 
 
@@ -30,8 +30,8 @@ def generate(
 ) -> None:
     import time
 
-    from ispterm import sample
+    from ispterm.sample import scale
 
     started = time.perf_counter()
-    summary = sample.generate(state.ctx(), customers=customers, months=months, seed=seed)
+    summary = scale.generate(state.ctx(), customers=customers, months=months, seed=seed)
     typer.echo(f"{summary} in {time.perf_counter() - started:.1f} s")

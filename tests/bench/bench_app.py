@@ -212,7 +212,7 @@ def main() -> None:
     args = parser.parse_args()
     from sqlalchemy import create_engine, text
 
-    from ispterm import sample
+    from ispterm.sample import scale as sample
     from ispterm.connect import initialise, open_ctx
 
     tmp = tempfile.TemporaryDirectory()

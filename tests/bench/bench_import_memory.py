@@ -74,7 +74,7 @@ def write_csv(path: Path, moves: Iterator[tuple]) -> None:
 
 def template(backend: str, customers: int, workdir: Path) -> tuple[str, Callable[[], str], Callable[[], None]]:
     """(url, fresh, cleanup): a generated database and a function making a fresh copy of it."""
-    from ispterm import sample
+    from ispterm.sample import scale as sample
     from ispterm.connect import dispose_engines, open_ctx
     from tests.bench.scratch import PG_ADMIN, scratch_database
 

@@ -16,7 +16,7 @@ from pathlib import Path
 def run(backend: str, customers: int, months: int) -> None:
     from ispterm.billing.invoicing import invoice_run
     from ispterm.connect import open_ctx
-    from ispterm.sample import generate
+    from ispterm.sample.scale import generate
     from tests.bench.scratch import scratch_database
 
     with tempfile.TemporaryDirectory() as tmp:

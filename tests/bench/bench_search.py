@@ -58,7 +58,7 @@ def measure(ctx, per_kind: int = 200, seed: int = 3) -> dict[str, tuple[float, f
 def prepare(backend: str, customers: int, workdir: Path) -> tuple[str, callable]:
     from sqlalchemy import create_engine, text
 
-    from ispterm import sample
+    from ispterm.sample import scale as sample
     from ispterm.connect import open_ctx
     from tests.bench.scratch import scratch_database
 
