@@ -305,13 +305,8 @@ class Config:
     @property
     def values(self) -> dict[str, object]:
         """Every key by its dotted name, in declaration order (for tools and tests; code reads
-        the attributes: ispterm/cli/ui.py's ``values["ui.mouse"]`` is ``ui.mouse``)."""
+        the typed attributes)."""
         return {name: _attribute(self, name) for name in KEYS}
-
-    @property
-    def phone_region(self) -> str:
-        """Old spelling of ``init.phone_region``, kept while ispterm/cli/db.py still reads it."""
-        return self.init.phone_region
 
 
 # --- the key registry, derived from the tree -----------------------------------------------------

@@ -88,15 +88,14 @@ class Ctx:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: commit on success, roll back on any error."""
-        from sqlmodel import Session
-
-        import ispterm.store.models  # noqa: F401  (registers the audit and search listeners)
+        from ispterm.store.bootstrap import bootstrap
         from ispterm.store.types import unit_now
 
+        session_class = bootstrap()
         now = self.now()  # one instant for the whole unit of work
         token = unit_now.set(now)  # the default created_at/updated_at of rows made in it
         try:
-            with Session(self.engine, expire_on_commit=False) as session:
+            with session_class(self.engine, expire_on_commit=False) as session:
                 session.info["actor"] = self.actor
                 session.info["now"] = now
                 with session.begin():
@@ -107,11 +106,10 @@ class Ctx:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only transaction: a consistent snapshot without the SQLite write lock."""
-        from sqlmodel import Session
-
+        from ispterm.store.bootstrap import bootstrap
         from ispterm.store.engine import read_only
 
-        with Session(read_only(self.engine), expire_on_commit=False) as session:
+        with bootstrap()(read_only(self.engine), expire_on_commit=False) as session:
             session.info["actor"] = self.actor
             with session.begin():
                 yield session

@@ -203,16 +203,18 @@ def test_header_read_with_core_agrees_with_the_card(ctx, db_url):
     from datetime import date
     from decimal import Decimal
 
+    from ispterm.billing import invoicing as bi
+
     from ispterm.billing import service as bs
-    from ispterm.billing.service import Line
+    from ispterm.billing.invoicing import Line
     from ispterm.customers.header import read_header
     from ispterm.store.quick import connect
 
     n = cs.create(ctx, "Header Money", {"marks": "VIP, Problem"})
-    inv = bs.issue_invoice(ctx, n, [Line("Fiber", Decimal("499.00"))], issued_on=date(2026, 1, 1))
-    bs.issue_invoice(ctx, n, [Line("Fiber", Decimal("499.00"))], issued_on=date(2026, 2, 1))
+    inv = bi.issue_invoice(ctx, n, [Line("Fiber", Decimal("499.00"))], issued_on=date(2026, 1, 1))
+    bi.issue_invoice(ctx, n, [Line("Fiber", Decimal("499.00"))], issued_on=date(2026, 2, 1))
     bs.record_payment(ctx, n, "600.50", date(2026, 1, 10))
-    bs.cancel_invoice(ctx, inv.id)
+    bi.cancel_invoice(ctx, inv.id)
     card = cs.get_card(ctx, n)
     with connect(db_url) as conn:
         header = read_header(conn, n)

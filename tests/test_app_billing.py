@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Static
 
+from ispterm.billing import invoicing as bi
+
 from ispterm.billing import service as bs
 from ispterm.billing.statements.unmatched import unmatched
 from ispterm.customers import service as cs
@@ -19,13 +21,13 @@ from screens.app import make_app
 from tests.pilot_help import active_keys, screen_text, settle
 
 DATA = Path(__file__).parent / "data"
-FEE = bs.Line("Fiber 250", Decimal("500.00"))
+FEE = bi.Line("Fiber 250", Decimal("500.00"))
 
 
 def owing_customer(ctx) -> int:
     n = cs.create(ctx, "Novák Jan", {"city": "Šumperk"})
     today = ctx.today()
-    bs.issue_invoice(ctx, n, [FEE], issued_on=today - timedelta(days=20), due_on=today - timedelta(days=6))
+    bi.issue_invoice(ctx, n, [FEE], issued_on=today - timedelta(days=20), due_on=today - timedelta(days=6))
     return n
 
 
@@ -375,7 +377,7 @@ async def test_a_non_payer_who_paid_is_told_the_next_suspension_run_releases_the
         set_setting(ctx, key, value)
     today = ctx.today()
     n = cs.create(ctx, "Paid Up Late")
-    bs.issue_invoice(ctx, n, [FEE], issued_on=today - timedelta(days=40), due_on=today - timedelta(days=30))
+    bi.issue_invoice(ctx, n, [FEE], issued_on=today - timedelta(days=40), due_on=today - timedelta(days=30))
     suspension.run(ctx, today=today)
     bs.record_payment(ctx, n, Decimal("500.00"), today)
     app = make_app(db_url, "admin", number=n)

@@ -82,7 +82,7 @@ def test_variables_from_billing_and_service(ctx):
     from datetime import date
     from decimal import Decimal
 
-    from ispterm.billing.service import Line, issue_invoice
+    from ispterm.billing.invoicing import Line, issue_invoice
     from ispterm.customers.contacts import add_service
     from ispterm.customers.service import create
     from ispterm.messaging.model import OutboundContent

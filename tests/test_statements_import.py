@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from ispterm.billing import invoicing as bi
+
 from ispterm.billing import service as bs
 from ispterm.billing.model import Invoice, Payment, PaymentAllocation
 from ispterm.billing.statements.importer import import_file, import_statement
@@ -21,7 +23,7 @@ from ispterm.customers import service as cs
 from ispterm.errors import NotFound, PermissionDenied, ValidationError
 
 DATA = Path(__file__).parent / "data"
-FEE = bs.Line("Fiber 250", Decimal("500.00"))
+FEE = bi.Line("Fiber 250", Decimal("500.00"))
 
 
 def three_customers(ctx):
@@ -29,7 +31,7 @@ def three_customers(ctx):
     numbers = [cs.create(ctx, name) for name in ("Novák Jan", "Dvořák Petr", "Svoboda Karel")]
     assert numbers == [10001, 10002, 10003]
     cs.update(ctx, 10003, {"vs_alt2": "0777001"})
-    bs.issue_invoice(ctx, 10001, [FEE], issued_on=date(2025, 1, 1), due_on=date(2025, 1, 15))
+    bi.issue_invoice(ctx, 10001, [FEE], issued_on=date(2025, 1, 1), due_on=date(2025, 1, 15))
     return numbers
 
 
@@ -130,7 +132,7 @@ def test_deleted_and_ambiguous_customers_stay_unmatched(ctx):
 
 def test_assign_unmatched_payment(ctx, as_role):
     three_customers(ctx)
-    bs.issue_invoice(ctx, 10002, [FEE], issued_on=date(2025, 1, 1), due_on=date(2025, 1, 20))
+    bi.issue_invoice(ctx, 10002, [FEE], issued_on=date(2025, 1, 1), due_on=date(2025, 1, 20))
     import_file(ctx, DATA / "camt053/ispterm_cz_v02.xml")
     waiting = {p.vs: p for p in unmatched(ctx)}
     # 10002 paid 250 of 500 via the statement; the unknown 4445 payment (500) was theirs too.
@@ -162,7 +164,7 @@ def test_imported_payments_and_the_invoices_they_settle_are_named_in_the_history
     from ispterm.audit.model import AuditEvent
 
     three_customers(ctx)
-    bs.issue_invoice(ctx, 10002, [FEE], issued_on=date(2025, 1, 1), due_on=date(2025, 1, 20))
+    bi.issue_invoice(ctx, 10002, [FEE], issued_on=date(2025, 1, 1), due_on=date(2025, 1, 20))
     bs.record_payment(ctx, 10002, "100.00", date(2025, 2, 10))  # the statement's is older: recompute
     csv = ("date,amount,currency,vs,reference\n"
            "2025-01-14,500.00,CZK,10001,B1\n2025-01-12,400.00,CZK,10002,B2\n")
@@ -197,7 +199,7 @@ def test_bulk_settlement_equals_orm_reallocation(ctx):
     three_customers(ctx)
     for n in (10002, 10003):
         for month in (1, 2, 3):
-            bs.issue_invoice(ctx, n, [FEE], issued_on=date(2025, month, 1), due_on=date(2025, month, 15))
+            bi.issue_invoice(ctx, n, [FEE], issued_on=date(2025, month, 1), due_on=date(2025, month, 15))
     bs.record_payment(ctx, 10003, "500.00", date(2025, 2, 10))  # later than the statement's: back-dated path
     csv = ("date,amount,currency,vs,reference\n"
            "2025-01-14,700.00,CZK,10002,A1\n2025-02-16,100.00,CZK,10002,A2\n"
@@ -317,7 +319,7 @@ def test_property_import_settles_exactly_like_reallocate(sqlite_url, invoices, e
     start = date(2025, 1, 1)
     issued = []  # totals as issued: CZK invoices are rounded to whole crowns (money.py)
     for day, total in invoices:
-        issued.append(bs.issue_invoice(ctx, n, [bs.Line("x", total)], issued_on=start,
+        issued.append(bi.issue_invoice(ctx, n, [bi.Line("x", total)], issued_on=start,
                                        due_on=start + timedelta(days=day)).total)
     paid_before = [bs.record_payment(ctx, n, amount, start + timedelta(days=day)) for day, amount in earlier]
     if cancel_first and paid_before:

@@ -139,7 +139,6 @@ def _describe(obj: Any) -> str:
     return ENTITY[type(obj)]
 
 
-@event.listens_for(Session, "before_flush")
 def _stamp(session: Session, _ctx, _instances) -> None:
     actor = session.info.get("actor")
     now = session_now(session)
@@ -160,7 +159,6 @@ def _stamp(session: Session, _ctx, _instances) -> None:
             bumped.add(id(obj))
 
 
-@event.listens_for(Session, "after_flush")
 def _audit(session: Session, _ctx) -> None:
     if session.info.get("audit") is False:
         return  # defaults seeded by init are not anybody's change
@@ -224,3 +222,9 @@ def _changes(session: Session, obj: Any) -> list[dict]:
         rows.append(_row(session, customer_id, ENTITY[type(obj)], _pk(obj), action,
                          _field_name(session, obj, key), old, new, summary, _private_to(obj)))
     return rows
+
+
+def install(session_class: type[Session]) -> None:
+    """Stamp, version and audit every unit of work of ``session_class`` (``store.bootstrap``)."""
+    event.listen(session_class, "before_flush", _stamp)
+    event.listen(session_class, "after_flush", _audit)

@@ -22,7 +22,7 @@ from ispterm.errors import ValidationError
 
 def account_statement(ctx: Ctx, number: int, date_from: date, date_to: date) -> StatementDoc:
     if date_to < date_from:
-        raise ValidationError("--to", "the end of the period is before its start")
+        raise ValidationError("date_to", "the end of the period is before its start")
     with ctx.read() as s:
         c = customer_by_number(s, number)
         group = s.get(BillingGroup, c.billing_group_id)

@@ -31,6 +31,7 @@ from sqlmodel import Session
 from ispterm import money
 from ispterm.billing import numbering
 from ispterm.billing.model import BillingGroup, Invoice, InvoiceLine, Payment, PaymentAllocation
+from ispterm.billing.service import invoice_views, reallocate
 from ispterm.context import Ctx
 from ispterm.customers.lookup import customer_by_number
 from ispterm.errors import Conflict, NotFound, ValidationError
@@ -95,7 +96,6 @@ def _line_rows(invoice_id: int, lines: list[Line], t: Totals) -> list[dict]:
 def issue_invoice(ctx: Ctx, number: int, lines: list[Line], *, issued_on: date,
                   due_on: date | None = None, period: str | None = None):
     """Issue one invoice to customer ``number`` by hand; returns its InvoiceView."""
-    from ispterm.billing.service import _invoice_views, reallocate
 
     ctx.require(PAYMENT_WRITE)
     if not lines:
@@ -124,12 +124,11 @@ def issue_invoice(ctx: Ctx, number: int, lines: list[Line], *, issued_on: date,
         for row in _line_rows(invoice.id, lines, t):
             s.add(InvoiceLine(**row))
         reallocate(s, c.id)
-        return _invoice_views(s, c.id, only=invoice.id)[0]
+        return invoice_views(s, c.id, only=invoice.id)[0]
 
 
 def cancel_invoice(ctx: Ctx, invoice_id: int) -> None:
     """Cancel an invoice (its number stays used); payments settle the others again."""
-    from ispterm.billing.service import reallocate
 
     ctx.require(PAYMENT_WRITE)
     with ctx.write() as s:
@@ -339,7 +338,6 @@ def _settle_from_credit(s: Session, drafts: list[_Draft], invoice_of: dict[int, 
     left of the payments, in the order received: that is done here in bulk. A customer whose
     older invoice is due after the new one is reallocated in full instead.
     """
-    from ispterm.billing.service import reallocate
     from ispterm.billing.bulk import insert_many
 
     conn = s.connection()

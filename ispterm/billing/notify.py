@@ -64,15 +64,3 @@ def send_account_summary(ctx: Ctx, number: int, date_from: date, date_to: date):
                       subject=f"Account statement {number} {date_from:%d.%m.%Y} – {date_to:%d.%m.%Y}",
                       body=body, attachments=[(f"statement-{number}-{date_from}-{date_to}.pdf",
                                                "application/pdf", render(doc))])
-
-
-def send_service_settings(ctx: Ctx, number: int, to: str = "main"):
-    """MSG-5: the service settings PDF, attached to the ``service_settings`` mail template,
-    to the customer (main|technical|contact:ID) or a typed address such as a technician's."""
-    from ispterm.documents.service_settings import settings_pdf
-    from ispterm.messaging.compose import Attachment
-    from ispterm.messaging.service import send_email
-
-    pdf = settings_pdf(ctx, number)
-    return send_email(ctx, number, to=to, template="service_settings",
-                      attachments=[Attachment(f"service-settings-{number}.pdf", "application/pdf", pdf)])

@@ -24,19 +24,6 @@ from ispterm.operators.roles import PAYMENT_WRITE
 
 CENT = Decimal("0.01")
 
-# Issuing and cancelling invoices live in billing/invoicing.py; these names stay importable
-# from here for callers written before the move.
-_MOVED = {"Line", "line_total", "issue_invoice", "cancel_invoice"}
-
-
-def __getattr__(name: str):
-    if name in _MOVED:
-        from ispterm.billing import invoicing
-
-        return getattr(invoicing, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 @dataclass(frozen=True)
 class InvoiceView:
     id: int
@@ -77,7 +64,7 @@ def record_payment(ctx: Ctx, number: int, amount: str | Decimal, received_on: da
         s.add(payment)
         s.flush()
         reallocate(s, c.id)
-        return [p for p in _payment_views(s, c.id) if p.id == payment.id][0]
+        return [p for p in payment_views(s, c.id) if p.id == payment.id][0]
 
 
 def live_payment(s: Session, payment_id: int) -> Payment:
@@ -158,7 +145,9 @@ def _outstanding(s: Session, customer_id: int) -> dict[int, Decimal]:
     return dict(rows.all())
 
 
-def _invoice_views(s: Session, customer_id: int, only: int | None = None) -> list[InvoiceView]:
+def invoice_views(s: Session, customer_id: int, only: int | None = None) -> list[InvoiceView]:
+    """A customer's invoices with what is still owed, in the caller's transaction (the
+    invoicing module answers an issued invoice with it)."""
     settled = _outstanding(s, customer_id)
     stmt = select(Invoice).where(Invoice.customer_id == customer_id)
     if only is not None:
@@ -171,7 +160,8 @@ def _invoice_views(s: Session, customer_id: int, only: int | None = None) -> lis
     return out
 
 
-def _payment_views(s: Session, customer_id: int) -> list[PaymentView]:
+def payment_views(s: Session, customer_id: int) -> list[PaymentView]:
+    """A customer's payments with what each settles, in the caller's transaction."""
     allocated = dict(s.exec(select(PaymentAllocation.payment_id, func.sum(PaymentAllocation.amount))
                             .join(Payment, Payment.id == PaymentAllocation.payment_id)
                             .where(Payment.customer_id == customer_id)
@@ -184,9 +174,9 @@ def _payment_views(s: Session, customer_id: int) -> list[PaymentView]:
 
 def invoices(ctx: Ctx, number: int) -> list[InvoiceView]:
     with ctx.read() as s:
-        return _invoice_views(s, customer_by_number(s, number).id)
+        return invoice_views(s, customer_by_number(s, number).id)
 
 
 def payments(ctx: Ctx, number: int) -> list[PaymentView]:
     with ctx.read() as s:
-        return _payment_views(s, customer_by_number(s, number).id)
+        return payment_views(s, customer_by_number(s, number).id)

@@ -16,7 +16,7 @@ def init() -> None:
     url = state.db_url()
     login = state.login()
     cfg = state.config()
-    created = initialise(url, login, phone_region=cfg.phone_region)
+    created = initialise(url, login, phone_region=cfg.init.phone_region)
     where = make_engine(url, must_exist=False).url.render_as_string(hide_password=True)
     typer.echo(f"database ready: {where}")
     if created:

@@ -33,7 +33,7 @@ def launch(number: int | None = None, tab: str | None = None) -> None:
             header = read_header(conn, number)
     app = make_app(url, login, number=number, tab=tab, readonly=state.OPTIONS.readonly,
                    theme=state.OPTIONS.theme, config=config, header=header)
-    code = run_app(app, mouse=state.OPTIONS.mouse and bool(config.values["ui.mouse"]))
+    code = run_app(app, mouse=state.OPTIONS.mouse and config.ui.mouse)
     if code:
         raise SystemExit(code)
 

@@ -302,7 +302,7 @@ def send_sms(ctx: Ctx, number: int, text: str | None = None, *, to: str | None =
     from ispterm.settings.service import get_setting
 
     ctx.require(COMM_WRITE)
-    if ctx.config is not None and not ctx.config.get("sms.url"):
+    if ctx.config is not None and not ctx.config.sms.url:
         raise ConfigError("no SMS gateway is configured (sms.url is empty), so nothing was queued")
     prio = _priority(priority)
     if template is None and not (text or "").strip():

@@ -72,7 +72,7 @@ def seed_defaults(session: Session, *, phone_region: str | None = None) -> None:
         session.add(BillingGroup(name="Main", company_name=PLACEHOLDER_COMPANY, currency="CZK",
                                  invoice_prefix="", is_default=True))
     if phone_region and session.get(Setting, "phone_region") is None:
-        session.add(Setting(key="phone_region", value=registry.encode(phone_region.upper())))
+        session.add(Setting(key="phone_region", value=registry.encode(registry.parse("phone_region", phone_region))))
 
 
 def get_value(session: Session, key: str) -> Any:

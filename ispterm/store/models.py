@@ -38,6 +38,3 @@ __all__ = [
     "Service", "ServiceIp", "Setting", "Suspension", "SystemVariable", "Task", "TaskAssignee",
     "TaskAttachment", "metadata",
 ]
-
-import ispterm.audit.recorder  # noqa: E402,F401  (registers the audit listeners)
-import ispterm.store.search  # noqa: E402,F401  (keeps the search index in step)

@@ -252,8 +252,6 @@ def rebuild_all(conn: Connection) -> int:
     return len(ids)
 
 
-
-@event.listens_for(Session, "after_flush")
 def _sync_index(session: Session, _flush_ctx) -> None:
     """Keep the index in step with every flushed change to a customer or its IP addresses."""
     ids: set[int] = set()
@@ -267,3 +265,8 @@ def _sync_index(session: Session, _flush_ctx) -> None:
                     ids.add(service.customer_id)
     if ids:
         reindex(session.connection(), ids)
+
+
+def install(session_class: type[Session]) -> None:
+    """Keep the index in step with every unit of work of ``session_class`` (``store.bootstrap``)."""
+    event.listen(session_class, "after_flush", _sync_index)

@@ -1,7 +1,7 @@
 """The invoice run over 100,000 customers (target <= 60 s on SQLite).
 
 Run: ``.venv/bin/python -m tests.bench.bench_invoice_run [--customers N] [--months M]
-[--backend sqlite|postgresql]``. Generates the customers with ``ispterm.sample.generate``
+[--backend sqlite|postgresql]``. Generates the customers with ``ispterm.sample.scale.generate``
 (each with a service and M months of invoices and payments), then times the dry run, the
 real run for the current month, and a repeated run (which must create nothing).
 """
