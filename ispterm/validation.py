@@ -383,7 +383,7 @@ _ACCOUNT_WEIGHTS = (6, 3, 7, 9, 10, 5, 8, 4, 2, 1)
 
 def _account_part_ok(digits: str) -> bool:
     padded = digits.zfill(10)
-    return sum(w * int(d) for w, d in zip(_ACCOUNT_WEIGHTS, padded)) % 11 == 0
+    return sum(w * int(d) for w, d in zip(_ACCOUNT_WEIGHTS, padded, strict=False)) % 11 == 0
 
 
 def bank_account(value: str, *, field: str = "bank_account") -> str | None:
@@ -446,7 +446,7 @@ def vs(value: str, *, field: str = "vs") -> str | None:
 
 
 def _ico_check_digit(first7: str) -> int:
-    total = sum(w * int(d) for w, d in zip(range(8, 1, -1), first7))
+    total = sum(w * int(d) for w, d in zip(range(8, 1, -1), first7, strict=False))
     return (11 - total % 11) % 10
 
 

@@ -19,8 +19,8 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input, Label, ProgressBar, Select, Static
 
 from screens.widgets.footer import KeyFooter
-from screens.widgets.marked import MarkedCheckbox
 from screens.widgets.labels import error_text
+from screens.widgets.marked import MarkedCheckbox
 from screens.widgets.render import day, money
 
 FORMATS = [("auto-detect", "auto"), ("camt.053 (ISO 20022 XML)", "camt053"), ("ABO / GPC", "gpc"),

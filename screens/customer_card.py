@@ -17,11 +17,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
-from screens.widgets.footer import KeyFooter
 from screens.app import TABS
 from screens.card.base import CardTab
 from screens.messages import Booted
 from screens.widgets import render
+from screens.widgets.footer import KeyFooter
 from screens.work import Loads
 
 if TYPE_CHECKING:

@@ -19,9 +19,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
-from screens.widgets.footer import KeyFooter
 from screens.messages import Booted
 from screens.widgets import render
+from screens.widgets.footer import KeyFooter
 from screens.widgets.result_list import Column, ResultList
 from screens.work import Loads
 

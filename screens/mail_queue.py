@@ -16,8 +16,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Select, Static
 
-from screens.widgets.footer import KeyFooter
 from screens.messages import Booted
+from screens.widgets.footer import KeyFooter
 from screens.work import Loads, call_service
 
 if TYPE_CHECKING:

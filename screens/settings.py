@@ -197,7 +197,7 @@ class SettingsScreen(Screen):
         used = max((len(s.key) for s in settings), default=0) + max(map(len, values), default=0) + 8
         help_width = max(16, table.size.width - used)
         add_rows(table, ((s.key, (s.key, value, cut(s.help, help_width)))
-                         for s, value in zip(settings, values)))
+                         for s, value in zip(settings, values, strict=True)))
         if settings:
             table.move_cursor(row=min(row, len(settings) - 1), animate=False)
         self._setting_detail()

@@ -267,8 +267,8 @@ def run_ispterm(*args: str, env: dict | None = None, timeout: float = 60) -> sub
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     """The bundled demo data set in a SQLite file, made once per run (fixed dates: stable)."""
-    from ispterm.sample import loader as sample
     from ispterm.connect import dispose_engines, initialise, open_ctx
+    from ispterm.sample import loader as sample
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     url = f"sqlite:///{path}"

@@ -204,7 +204,6 @@ def test_header_read_with_core_agrees_with_the_card(ctx, db_url):
     from decimal import Decimal
 
     from ispterm.billing import invoicing as bi
-
     from ispterm.billing import service as bs
     from ispterm.billing.invoicing import Line
     from ispterm.customers.header import read_header

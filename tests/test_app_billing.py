@@ -13,7 +13,6 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 from ispterm.billing import invoicing as bi
-
 from ispterm.billing import service as bs
 from ispterm.billing.statements.unmatched import unmatched
 from ispterm.customers import service as cs

@@ -8,7 +8,6 @@ arrive faster than the app handles them.
 from __future__ import annotations
 
 import pytest
-
 from textual.app import App
 from textual.widgets import Input, TextArea
 

@@ -176,8 +176,9 @@ async def test_esc_on_an_e_mail_with_a_body_asks_too(ctx, db_url):
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
 async def test_the_e_mail_dialog_fits_small_terminals_with_room_for_the_body(ctx, db_url, size):
     """Three contact persons and four addresses: subject, body and the buttons still show."""
-    from ispterm.customers import contacts
     from textual.widgets import TextArea
+
+    from ispterm.customers import contacts
 
     n = cs.create(ctx, "Many Addresses", {"email": "a@example.cz", "billing_email": "b@example.cz",
                                           "tech_email": "c@example.cz"})

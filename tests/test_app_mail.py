@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
+from textual.worker import WorkerState
 
 from ispterm.customers import service as cs
 from ispterm.messaging import service as ms
 from screens.app import make_app
-from textual.worker import WorkerState
-
 from tests.pilot_help import active_keys, screen_text, settle
 
 

@@ -4,7 +4,6 @@ notes stay with their author (read-only operators: see test_app_support)."""
 from __future__ import annotations
 
 import pytest
-
 from textual.widgets import DataTable, Static, TextArea
 
 from ispterm.audit.service import history
@@ -12,6 +11,7 @@ from ispterm.customers import service as cs
 from ispterm.notes import service as ns
 from screens.app import make_app
 from tests.pilot_help import settle
+
 
 def table_texts(app) -> list[str]:
     table = app.screen.query_one("#notes-table", DataTable)

@@ -7,12 +7,11 @@ newer one, a load for a tab or card that is no longer shown.
 
 from __future__ import annotations
 
-import pytest
-
 import itertools
 import threading
 import time
 
+import pytest
 from textual.widgets import DataTable, Static, TabbedContent
 
 from ispterm.billing import service as bs

@@ -10,7 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ispterm.billing import invoicing as bi
-
 from ispterm.billing import service as bs
 from ispterm.billing.balance import scoring_of
 from ispterm.customers import service as cs

@@ -39,7 +39,7 @@ def test_two_processes_write_one_sqlite_file(sqlite_url):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for tag in ("A", "B")]
     results = [p.communicate(timeout=120) for p in procs]
-    for p, (out, err) in zip(procs, results):
+    for p, (_out, err) in zip(procs, results, strict=True):
         assert p.returncode == 0, err
         assert "database is locked" not in err
     numbers = [r.number for r in cs.search(ctx, "writer", limit=1000)]

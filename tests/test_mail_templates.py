@@ -66,8 +66,8 @@ def test_template_permission_and_conflict(ctx, as_role):
 def test_html_is_autoescaped_and_text_is_not(ctx):
     from ispterm.customers.service import create
     from ispterm.messaging.model import OutboundContent, OutboundMessage
-    from ispterm.settings.service import set_setting
     from ispterm.messaging.service import send_email
+    from ispterm.settings.service import set_setting
 
     set_setting(ctx, "sender_addresses", "noc@isp.example")
     number = create(ctx, "<script>alert(1)</script> & Co", {"email": "x@example.cz"})
@@ -163,13 +163,14 @@ def test_notifications_sup3_sup4(ctx):
 
 def test_service_settings_and_statement_pdfs_are_attached(ctx):
     """MSG-5 and MSG-6: the PDFs from ispterm.documents travel as attachments of queued mail."""
+    from sqlmodel import select
+
     from ispterm.customers.contacts import add_contact, add_service
     from ispterm.customers.service import create
     from ispterm.messaging.model import OutboundAttachment
     from ispterm.messaging.notices import send_contact_mail, send_service_settings
     from ispterm.operators.service import add_operator
     from ispterm.settings.service import set_setting
-    from sqlmodel import select
 
     set_setting(ctx, "sender_addresses", "noc@isp.example")
     number = create(ctx, "Svoboda Eva", {"email": "eva@example.cz"})

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from ispterm.sample import loader, scale
-from ispterm.sample.demo import build_demo, dumps
 from ispterm import validation as v
 from ispterm.errors import IsptermError, NotFound, PermissionDenied, ValidationError
+from ispterm.sample import loader, scale
+from ispterm.sample.demo import build_demo, dumps
 
 # --------------------------------------------------------------------------- helpers
 

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 
 from ispterm.billing import invoicing as bi
-
 from ispterm.billing import service as bs
 from ispterm.billing.model import Invoice, Payment, PaymentAllocation
 from ispterm.billing.statements.importer import import_file, import_statement
@@ -343,7 +342,7 @@ def test_property_import_settles_exactly_like_reallocate(sqlite_url, invoices, e
     with ctx.write() as s:
         bs.reallocate(s, cs_id(s, n))
     assert snapshot() == bulk
-    kept = [a for (d, a), p in zip(earlier, paid_before) if not (cancel_first and p is paid_before[0])]
+    kept = [a for (d, a), p in zip(earlier, paid_before, strict=False) if not (cancel_first and p is paid_before[0])]
     received = sum(kept, Decimal("0.00")) + sum((a for _, a in statement), Decimal("0.00"))
     invoiced = sum(issued, Decimal("0.00"))
     assert bulk[2].balance == received - invoiced

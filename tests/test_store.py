@@ -43,8 +43,8 @@ def test_upgrade_keeps_the_data_of_a_populated_sqlite_database(tmp_path):
     demo set: invoices with allocations, notes, tasks) every step must still go through."""
     from sqlalchemy import text
 
-    from ispterm.sample import loader as sample
     from ispterm.connect import dispose_engines, initialise, open_ctx
+    from ispterm.sample import loader as sample
     from ispterm.store.engine import make_engine
     from ispterm.store.migrate import current_revision, downgrade, head_revision, upgrade
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 
 import pytest
@@ -116,9 +116,9 @@ def test_cli_suspend(cli, ctx, scene):
 def _on(ctx, day: date):
     """``ctx`` with its clock at noon (Prague) of ``day``: the card judges as of that day."""
     import dataclasses
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    at = datetime(day.year, day.month, day.day, 11, 0, tzinfo=timezone.utc)
+    at = datetime(day.year, day.month, day.day, 11, 0, tzinfo=UTC)
     return dataclasses.replace(ctx, clock=lambda: at)
 
 

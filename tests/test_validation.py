@@ -630,7 +630,7 @@ def test_boolean_bad(raw):
 
 def _ico_from(first7: int) -> str:
     digits = f"{first7:07d}"
-    total = sum(w * int(d) for w, d in zip(range(8, 1, -1), digits))
+    total = sum(w * int(d) for w, d in zip(range(8, 1, -1), digits, strict=True))
     return digits + str((11 - total % 11) % 10)
 
 
@@ -695,7 +695,7 @@ address_like = st.from_regex(
 def email_lists(draw):
     parts = draw(st.lists(address_like | st.text(max_size=8), max_size=4))
     seps = [draw(st.sampled_from([",", ";", " ", ", ", "\n", " ;"])) for _ in parts]
-    return "".join(p + s for p, s in zip(parts, seps))
+    return "".join(p + s for p, s in zip(parts, seps, strict=True))
 
 
 def _normalises_stably(func, text, **kw):

@@ -11,8 +11,8 @@ from sqlmodel import select
 from ispterm.audit.model import AuditEvent
 from ispterm.billing.model import Invoice
 from ispterm.context import Ctx
-from ispterm.customers.model import Customer
 from ispterm.customers.lookup import customer_by_number
+from ispterm.customers.model import Customer
 from ispterm.errors import ValidationError
 
 

@@ -90,7 +90,7 @@ def insert_many(conn, table, rows: list[dict]) -> None:
         return
     columns = list(rows[0])
     probe = Bulk(conn, table, columns)
-    typed = [c for c, proc in zip(columns, probe.procs) if proc is not None]
+    typed = [c for c, proc in zip(columns, probe.procs, strict=True) if proc is not None]
     writer = Bulk(conn, table, columns, typed)
     caches = [(k, writer.caches[k], writer.procs[k]) for k in writer.converted]
     for start in range(0, len(rows), BATCH):

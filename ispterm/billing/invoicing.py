@@ -85,7 +85,7 @@ def _due(issued_on: date, due_days: int | None, default_days: int) -> date:
 def _line_rows(invoice_id: int, lines: list[Line], t: Totals) -> list[dict]:
     rows = [{"invoice_id": invoice_id, "description": line.description, "quantity": line.quantity,
              "unit_price": line.unit_price, "vat_rate": line.vat_rate, "total": total, "kind": "item"}
-            for line, (total, _) in zip(lines, t.lines)]
+            for line, (total, _) in zip(lines, t.lines, strict=True)]
     if t.rounding:
         rows.append({"invoice_id": invoice_id, "description": ROUNDING_TEXT, "quantity": 1,
                      "unit_price": t.rounding, "vat_rate": ZERO, "total": t.rounding,
@@ -305,7 +305,7 @@ def _write_run(ctx: Ctx, s: Session, drafts: list[_Draft], groups: dict[int, Bil
         firsts.append(numbers[items[0].customer_id])
     invoice_rows, line_rows, audit_rows = [], [], []
     invoice_of: dict[int, int] = {}
-    for iid, d in zip(ids, drafts):
+    for iid, d in zip(ids, drafts, strict=True):
         invoice_of[d.customer_id] = iid
         g = groups[d.group_id]
         invoice_rows.append({

@@ -5,7 +5,7 @@ suspension and statements. The bank statement commands come from
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -17,7 +17,7 @@ group_app = typer.Typer(help="The provider's companies (billing groups).", no_ar
 app.add_typer(group_app, name="group")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-SetOpt = Annotated[Optional[list[str]], typer.Option("--set", metavar="FIELD=VALUE",
+SetOpt = Annotated[list[str] | None, typer.Option("--set", metavar="FIELD=VALUE",
                                                      help="Field to set; repeat.")]
 
 
@@ -74,7 +74,7 @@ def group_edit(name: str, sets: SetOpt = None) -> None:
 def invoice_run(
     period: Annotated[str, typer.Option("--period", help="YYYY-MM", metavar="YYYY-MM")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be created.")] = False,
-    issued_on: Annotated[Optional[str], typer.Option("--issued-on", metavar="DATE",
+    issued_on: Annotated[str | None, typer.Option("--issued-on", metavar="DATE",
                                                      help="Issue date (default: first day of the period).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -131,8 +131,8 @@ def _parse_line(raw: str):
 def invoice(
     number: int,
     lines: Annotated[list[str], typer.Option("--line", metavar="DESC:PRICE[:QTY[:VAT]]")],
-    issued_on: Annotated[Optional[str], typer.Option("--issued-on", metavar="DATE")] = None,
-    due_on: Annotated[Optional[str], typer.Option("--due-on", metavar="DATE")] = None,
+    issued_on: Annotated[str | None, typer.Option("--issued-on", metavar="DATE")] = None,
+    due_on: Annotated[str | None, typer.Option("--due-on", metavar="DATE")] = None,
 ) -> None:
     from ispterm.billing.invoicing import issue_invoice
 
@@ -149,8 +149,8 @@ def invoice(
 def pay(
     number: int,
     amount: str,
-    on: Annotated[Optional[str], typer.Option("--on", metavar="DATE", help="Received on (default today).")] = None,
-    vs: Annotated[Optional[str], typer.Option("--vs")] = None,
+    on: Annotated[str | None, typer.Option("--on", metavar="DATE", help="Received on (default today).")] = None,
+    vs: Annotated[str | None, typer.Option("--vs")] = None,
 ) -> None:
     from ispterm.billing.service import record_payment
 
@@ -216,13 +216,13 @@ def _write_pdf(data: bytes, output: Path | None, default_name: str) -> None:
     typer.echo(f"wrote {path} ({len(data):,} bytes)")
 
 
-OutOpt = Annotated[Optional[Path], typer.Option("-o", "--output", help="PDF file (default: in the current directory).")]
+OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="PDF file (default: in the current directory).")]
 
 
 @app.command("pdf", help="Render an invoice to PDF (with the payment QR code).")
 @state.flags(group="--group", billing_group="--group")
 def pdf(invoice_number: str, output: OutOpt = None,
-        group: Annotated[Optional[str], typer.Option("--group", help="Billing group, when numbers repeat.")] = None) -> None:
+        group: Annotated[str | None, typer.Option("--group", help="Billing group, when numbers repeat.")] = None) -> None:
     from ispterm.billing.printing import invoice_pdf
 
     _write_pdf(invoice_pdf(state.ctx(), invoice_number, group), output, f"invoice-{invoice_number}.pdf")
@@ -232,11 +232,11 @@ def pdf(invoice_number: str, output: OutOpt = None,
 def statement(
     number: int,
     date_from: Annotated[str, typer.Option("--from", metavar="DATE", help="First day of the period.")],
-    date_until: Annotated[Optional[str], typer.Option("--until", metavar="DATE",
+    date_until: Annotated[str | None, typer.Option("--until", metavar="DATE",
                                                       help="Last day of the period.  [required]")] = None,
     output: OutOpt = None,
     send: Annotated[bool, typer.Option("--send", help="Queue it by e-mail to the default billing contacts.")] = False,
-    old_to: Annotated[Optional[str], typer.Option("--to", hidden=True, metavar="DATE",
+    old_to: Annotated[str | None, typer.Option("--to", hidden=True, metavar="DATE",
                                                   help="Old spelling of --until.")] = None,
 ) -> None:
     from ispterm.billing.account import statement_pdf
@@ -260,7 +260,7 @@ def statement(
 def service_settings(
     number: int,
     output: OutOpt = None,
-    send: Annotated[Optional[str], typer.Option("--send", metavar="TO", hidden=True,
+    send: Annotated[str | None, typer.Option("--send", metavar="TO", hidden=True,
                                                 help="Old spelling of 'ispterm mail settings NUMBER --to TO'.")] = None,
 ) -> None:
     from ispterm.documents.service_settings import settings_pdf
@@ -282,7 +282,7 @@ def service_settings(
 def suspend(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list who would be suspended and released.")] = False,
     notify: Annotated[bool, typer.Option("--notify", help="Queue a notice e-mail to each of them.")] = False,
-    today: Annotated[Optional[str], typer.Option("--today", metavar="DATE", help="Judge as of this day.")] = None,
+    today: Annotated[str | None, typer.Option("--today", metavar="DATE", help="Judge as of this day.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     from ispterm.billing import suspension

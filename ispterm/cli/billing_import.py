@@ -7,7 +7,7 @@ The commands are plain functions added to whichever ``billing`` group exists by
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,20 +19,21 @@ _CSV_OPTIONS = ("csv-preset", "csv-column", "csv-delimiter", "csv-encoding", "cs
 @state.flags(format="--format", **{name: f"--{name}" for name in _CSV_OPTIONS})
 def import_statement(
     file: Annotated[Path, typer.Argument(help="The statement file (camt.053 XML, ABO/GPC or CSV).")],
-    fmt: Annotated[Optional[str], typer.Option("--format", help="camt053, gpc or csv (default: detected).")] = None,
-    csv_preset: Annotated[Optional[str], typer.Option("--csv-preset", help="CSV layout: fio or generic (default: detected).")] = None,
-    csv_column: Annotated[Optional[list[str]], typer.Option("--csv-column", metavar="FIELD=COLUMN",
+    fmt: Annotated[str | None, typer.Option("--format", help="camt053, gpc or csv (default: detected).")] = None,
+    csv_preset: Annotated[str | None, typer.Option("--csv-preset", help="CSV layout: fio or generic (default: detected).")] = None,
+    csv_column: Annotated[list[str] | None, typer.Option("--csv-column", metavar="FIELD=COLUMN",
                           help="Column of a field (header name or 1-based number); repeat. Fields: date amount currency vs counterparty account bank_code message reference.")] = None,
-    csv_delimiter: Annotated[Optional[str], typer.Option("--csv-delimiter", help="One character, or tab/semicolon/comma.")] = None,
-    csv_decimal_comma: Annotated[Optional[bool], typer.Option("--csv-decimal-comma/--csv-decimal-point", help="Amounts written 1 234,50 / 1234.50.")] = None,
-    csv_encoding: Annotated[Optional[str], typer.Option("--csv-encoding", help="e.g. utf-8, cp1250 (default: UTF-8, else Windows-1250).")] = None,
-    csv_date_format: Annotated[Optional[str], typer.Option("--csv-date-format", help="strftime format, e.g. %d.%m.%Y.")] = None,
+    csv_delimiter: Annotated[str | None, typer.Option("--csv-delimiter", help="One character, or tab/semicolon/comma.")] = None,
+    csv_decimal_comma: Annotated[bool | None, typer.Option("--csv-decimal-comma/--csv-decimal-point", help="Amounts written 1 234,50 / 1234.50.")] = None,
+    csv_encoding: Annotated[str | None, typer.Option("--csv-encoding", help="e.g. utf-8, cp1250 (default: UTF-8, else Windows-1250).")] = None,
+    csv_date_format: Annotated[str | None, typer.Option("--csv-date-format", help="strftime format, e.g. %d.%m.%Y.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Parse and match, write nothing.")] = False,
     show_lines: Annotated[bool, typer.Option("--lines", help="List every incoming payment and where it went.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     from ispterm.billing.statements import csvfile, detect
-    from ispterm.billing.statements.importer import import_statement as run, open_file
+    from ispterm.billing.statements.importer import import_statement as run
+    from ispterm.billing.statements.importer import open_file
 
     fmt = detect.check_format(fmt)  # before the file is read: an empty or unknown --format too
     source, name = open_file(file)
@@ -92,7 +93,7 @@ def _result_json(r) -> dict:
 
 
 def unmatched(
-    limit: Annotated[Optional[int], typer.Option(help="Rows to show.", min=1)] = None,
+    limit: Annotated[int | None, typer.Option(help="Rows to show.", min=1)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     from ispterm.billing.statements.unmatched import unmatched as listing

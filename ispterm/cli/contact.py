@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -11,7 +11,7 @@ from ispterm.cli import state
 app = typer.Typer(help="Contact persons of customers.", no_args_is_help=True)
 service_app = typer.Typer(help="Services (plans, IP addresses) of customers.", no_args_is_help=True)
 
-SetOpt = Annotated[Optional[list[str]], typer.Option(
+SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", metavar="FIELD=VALUE",
     help="name, position, email, phone, mobile, billing_default, portal_access, portal_level, note.")]
 
@@ -27,7 +27,7 @@ def add(number: int, sets: SetOpt = None) -> None:
 
 @app.command("edit", help="Change a contact person.")
 def edit(contact_id: int, sets: SetOpt = None,
-         version: Annotated[Optional[int], typer.Option(help="Refuse if changed since.")] = None) -> None:
+         version: Annotated[int | None, typer.Option(help="Refuse if changed since.")] = None) -> None:
     from ispterm.customers.contacts import edit_contact
     from ispterm.customers.service import parse_assignments
 
@@ -50,9 +50,9 @@ def add_service(
     plan: Annotated[str, typer.Option(help="Plan name, e.g. 'Fiber 250'.")],
     price: Annotated[str, typer.Option(help="Monthly price without VAT, e.g. 413.22.")],
     vat: Annotated[str, typer.Option(help="VAT rate in percent.")] = "21",
-    ip: Annotated[Optional[list[str]], typer.Option("--ip", help="IP address or subnet; repeat.")] = None,
-    mac: Annotated[Optional[str], typer.Option(help="MAC address of the customer's device.")] = None,
-    dns: Annotated[Optional[str], typer.Option(help="DNS servers.")] = None,
+    ip: Annotated[list[str] | None, typer.Option("--ip", help="IP address or subnet; repeat.")] = None,
+    mac: Annotated[str | None, typer.Option(help="MAC address of the customer's device.")] = None,
+    dns: Annotated[str | None, typer.Option(help="DNS servers.")] = None,
 ) -> None:
     from ispterm.customers.contacts import add_service as add
 

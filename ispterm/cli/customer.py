@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -10,7 +10,7 @@ from ispterm.cli import state
 
 app = typer.Typer(help="Find, show, add and edit customers.", no_args_is_help=True)
 
-SetOpt = Annotated[Optional[list[str]], typer.Option("--set", metavar="FIELD=VALUE",
+SetOpt = Annotated[list[str] | None, typer.Option("--set", metavar="FIELD=VALUE",
                                                      help="Field to set; repeat. See 'customer fields'.")]
 
 
@@ -100,7 +100,7 @@ def add(
 def edit(
     number: int,
     sets: SetOpt = None,
-    version: Annotated[Optional[int], typer.Option(help="Refuse if the card is no longer at this version.")] = None,
+    version: Annotated[int | None, typer.Option(help="Refuse if the card is no longer at this version.")] = None,
 ) -> None:
     from ispterm.customers import service
 
@@ -146,7 +146,7 @@ def restore(number: int) -> None:
 @app.command("disconnect", help="Set the disconnected status (or --on DATE to mark for disconnection).")
 def disconnect(
     number: int,
-    on: Annotated[Optional[str], typer.Option(help="Mark for disconnection on YYYY-MM-DD instead.")] = None,
+    on: Annotated[str | None, typer.Option(help="Mark for disconnection on YYYY-MM-DD instead.")] = None,
 ) -> None:
     from ispterm import validation
     from ispterm.customers import service
@@ -163,7 +163,7 @@ def disconnect(
 @app.command("alias", help="Attach NUMBER as a child account of PARENT (or --detach).")
 def alias(
     number: int,
-    parent: Annotated[Optional[int], typer.Argument()] = None,
+    parent: Annotated[int | None, typer.Argument()] = None,
     detach: Annotated[bool, typer.Option("--detach")] = False,
 ) -> None:
     from ispterm.customers import service
@@ -177,7 +177,7 @@ def alias(
 
 @app.command("export", help="Export customers matching TEXT (or all) as JSON lines.")
 def export(
-    text: Annotated[Optional[str], typer.Argument()] = None,
+    text: Annotated[str | None, typer.Argument()] = None,
     limit: Annotated[int, typer.Option(min=1, max=1_000_000)] = 1000,
 ) -> None:
     import json

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -10,9 +10,9 @@ from ispterm.cli import state
 
 
 def history(
-    number: Annotated[Optional[int], typer.Argument(help="Customer number; all customers when omitted.")] = None,
+    number: Annotated[int | None, typer.Argument(help="Customer number; all customers when omitted.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="Rows to show.")] = 50,
-    grep: Annotated[Optional[str], typer.Option("--filter", help="Only rows containing this text.")] = None,
+    grep: Annotated[str | None, typer.Option("--filter", help="Only rows containing this text.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     from ispterm.audit.service import history as load

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -44,14 +44,14 @@ def _read_text(path: Path | None, what: str) -> str | None:
              **{"body-file": "--body-file", "html-file": "--html-file"})
 def send(
     number: int,
-    template: Annotated[Optional[str], typer.Option("--template", help="E-mail template name.")] = None,
-    subject: Annotated[Optional[str], typer.Option("--subject", help="Subject (variables allowed).")] = None,
-    body_file: Annotated[Optional[Path], typer.Option("--body-file", help="Text body file ('-' = stdin).")] = None,
-    html_file: Annotated[Optional[Path], typer.Option("--html-file", help="HTML body file; sent with a text alternative.")] = None,
-    to: Annotated[Optional[list[str]], typer.Option("--to", help="main, billing, technical, business, contact:ID or an address ('Name <address>' too); repeat.")] = None,
-    attach: Annotated[Optional[list[Path]], typer.Option("--attach", help="File to attach (at most 5); repeat.")] = None,
+    template: Annotated[str | None, typer.Option("--template", help="E-mail template name.")] = None,
+    subject: Annotated[str | None, typer.Option("--subject", help="Subject (variables allowed).")] = None,
+    body_file: Annotated[Path | None, typer.Option("--body-file", help="Text body file ('-' = stdin).")] = None,
+    html_file: Annotated[Path | None, typer.Option("--html-file", help="HTML body file; sent with a text alternative.")] = None,
+    to: Annotated[list[str] | None, typer.Option("--to", help="main, billing, technical, business, contact:ID or an address ('Name <address>' too); repeat.")] = None,
+    attach: Annotated[list[Path] | None, typer.Option("--attach", help="File to attach (at most 5); repeat.")] = None,
     priority: Annotated[str, typer.Option("--priority", help="high, normal or low.")] = "normal",
-    sender: Annotated[Optional[str], typer.Option("--sender", help="One of the system sender addresses ('Name <address>' names it in From).")] = None,
+    sender: Annotated[str | None, typer.Option("--sender", help="One of the system sender addresses ('Name <address>' names it in From).")] = None,
 ) -> None:
     from ispterm.errors import ValidationError
     from ispterm.messaging.compose import human_size, read_attachments
@@ -71,9 +71,9 @@ def send(
 @app.command("queue", help="List queued, sent and failed messages (newest first).")
 @state.flags(status="--status", kind="--kind")
 def queue_(
-    status: Annotated[Optional[str], typer.Option("--status", help="queued, sending, sent, failed or cancelled.")] = None,
-    kind: Annotated[Optional[str], typer.Option("--kind", help="email or sms.")] = None,
-    number: Annotated[Optional[int], typer.Option("--customer", help="Only this customer's messages.")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="queued, sending, sent, failed or cancelled.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="email or sms.")] = None,
+    number: Annotated[int | None, typer.Option("--customer", help="Only this customer's messages.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 200,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -94,7 +94,7 @@ def queue_(
 @app.command("history", help="E-mail history of a customer (or one contact) with delivery errors.")
 def history(
     number: int,
-    contact: Annotated[Optional[int], typer.Option("--contact", help="Only mail to this contact id.")] = None,
+    contact: Annotated[int | None, typer.Option("--contact", help="Only mail to this contact id.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     from ispterm.messaging.service import email_history
@@ -130,9 +130,9 @@ def cancel(message_id: int) -> None:
 def contact(
     contact_id: int,
     which: Annotated[str, typer.Argument(help="welcome, password_reset or account_statement.")],
-    date_from: Annotated[Optional[str], typer.Option("--from", metavar="DATE",
+    date_from: Annotated[str | None, typer.Option("--from", metavar="DATE",
                                                      help="First day of the statement's period.")] = None,
-    date_until: Annotated[Optional[str], typer.Option("--until", metavar="DATE",
+    date_until: Annotated[str | None, typer.Option("--until", metavar="DATE",
                                                       help="Last day of the statement's period.")] = None,
 ) -> None:
     from datetime import date
@@ -154,8 +154,8 @@ def contact(
 def service_settings(
     number: int,
     to: Annotated[str, typer.Option("--to", help="main, technical, contact:ID or an address.")] = "main",
-    technician: Annotated[Optional[str], typer.Option("--technician", help="Operator login; uses their e-mail.")] = None,
-    sender: Annotated[Optional[str], typer.Option("--sender", help="One of the system sender addresses.")] = None,
+    technician: Annotated[str | None, typer.Option("--technician", help="Operator login; uses their e-mail.")] = None,
+    sender: Annotated[str | None, typer.Option("--sender", help="One of the system sender addresses.")] = None,
 ) -> None:
     queue_service_settings(number, to=to, technician=technician, sender=sender)
 
@@ -172,16 +172,15 @@ def queue_service_settings(number: int, *, to: str = "main", technician: str | N
 @app.command("run", help="Run the sender: drain the queue over SMTP and the SMS gateway (SIGTERM stops it).")
 def run(
     once: Annotated[bool, typer.Option("--once", help="Exit when nothing is due.")] = False,
-    concurrency: Annotated[Optional[int], typer.Option("--concurrency", min=1, max=16, help="SMTP connections (else smtp.connections).")] = None,
+    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=16, help="SMTP connections (else smtp.connections).")] = None,
 ) -> None:
     import asyncio
     import logging
     import signal
     import sys
 
-    from ispterm.messaging.sender import SenderSettings, run_sender
-
     from ispterm.connect import engine_for
+    from ispterm.messaging.sender import SenderSettings, run_sender
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
@@ -225,7 +224,7 @@ def variables(as_json: Annotated[bool, typer.Option("--json", help="Print JSON."
 
 @app.command("variable", help="Set a user-defined system variable.")
 def variable(name: str, value: str,
-             description: Annotated[Optional[str], typer.Option("--description")] = None) -> None:
+             description: Annotated[str | None, typer.Option("--description")] = None) -> None:
     from ispterm.messaging.catalog import set_variable
 
     v = set_variable(state.ctx(), name, value, description)
@@ -235,7 +234,7 @@ def variable(name: str, value: str,
 @template_app.command("list", help="List templates.")
 @state.flags(kind="--kind")
 def template_list(
-    kind: Annotated[Optional[str], typer.Option("--kind", help="email or sms.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="email or sms.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     from ispterm.messaging.catalog import list_templates
@@ -279,9 +278,9 @@ def _save(name: str, kind: str, subject, body_file, html_file, create: bool, ver
 def template_add(
     name: str,
     kind: Annotated[str, typer.Option("--kind", help="email or sms.")] = "email",
-    subject: Annotated[Optional[str], typer.Option("--subject")] = None,
-    body_file: Annotated[Optional[Path], typer.Option("--body-file", help="'-' = stdin.")] = None,
-    html_file: Annotated[Optional[Path], typer.Option("--html-file")] = None,
+    subject: Annotated[str | None, typer.Option("--subject")] = None,
+    body_file: Annotated[Path | None, typer.Option("--body-file", help="'-' = stdin.")] = None,
+    html_file: Annotated[Path | None, typer.Option("--html-file")] = None,
 ) -> None:
     _save(name, kind, subject, body_file, html_file, True)
 
@@ -292,9 +291,9 @@ def template_add(
 def template_edit(
     name: str,
     kind: Annotated[str, typer.Option("--kind", help="email or sms.")] = "email",
-    subject: Annotated[Optional[str], typer.Option("--subject")] = None,
-    body_file: Annotated[Optional[Path], typer.Option("--body-file", help="'-' = stdin.")] = None,
-    html_file: Annotated[Optional[Path], typer.Option("--html-file")] = None,
-    version: Annotated[Optional[int], typer.Option("--version", help="Refuse if changed since.")] = None,
+    subject: Annotated[str | None, typer.Option("--subject")] = None,
+    body_file: Annotated[Path | None, typer.Option("--body-file", help="'-' = stdin.")] = None,
+    html_file: Annotated[Path | None, typer.Option("--html-file")] = None,
+    version: Annotated[int | None, typer.Option("--version", help="Refuse if changed since.")] = None,
 ) -> None:
     _save(name, kind, subject, body_file, html_file, False, version)

@@ -15,7 +15,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
@@ -81,10 +81,10 @@ class _Commands(TyperGroup):
 
 def _global(
     ctx: typer.Context,
-    db_url: Annotated[Optional[str], typer.Option("--db", help="Database URL or SQLite file (else ISPTERM_DB, config, default file).", metavar="URL")] = None,
-    operator_login: Annotated[Optional[str], typer.Option("--operator", help="Act as this operator (else ISPTERM_OPERATOR, config, login name).", metavar="LOGIN")] = None,
-    config_path: Annotated[Optional[Path], typer.Option("--config", help="Config file (else ISPTERM_CONFIG or the user config dir).", metavar="PATH")] = None,
-    theme: Annotated[Optional[str], typer.Option("--theme", help="App colour theme: ispterm-dark, ispterm-light, ispterm-high-contrast, ansi-dark, ansi-light.", metavar="NAME")] = None,
+    db_url: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file (else ISPTERM_DB, config, default file).", metavar="URL")] = None,
+    operator_login: Annotated[str | None, typer.Option("--operator", help="Act as this operator (else ISPTERM_OPERATOR, config, login name).", metavar="LOGIN")] = None,
+    config_path: Annotated[Path | None, typer.Option("--config", help="Config file (else ISPTERM_CONFIG or the user config dir).", metavar="PATH")] = None,
+    theme: Annotated[str | None, typer.Option("--theme", help="App colour theme: ispterm-dark, ispterm-light, ispterm-high-contrast, ansi-dark, ansi-light.", metavar="NAME")] = None,
     no_mouse: Annotated[bool, typer.Option("--no-mouse", help="Do not capture the mouse in the app.")] = False,
     readonly: Annotated[bool, typer.Option("--readonly", help="Hide and refuse every change (app and commands).")] = False,
 ) -> None:

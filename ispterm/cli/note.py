@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -44,10 +44,10 @@ def list_(
 @app.command("edit", help="Change a note's text or flags.")
 def edit(
     note_id: int,
-    text: Annotated[Optional[str], typer.Option(help="New text.")] = None,
-    private: Annotated[Optional[bool], typer.Option("--private/--public")] = None,
-    alert: Annotated[Optional[bool], typer.Option("--alert/--no-alert")] = None,
-    version: Annotated[Optional[int], typer.Option(help="Refuse if the note changed since.")] = None,
+    text: Annotated[str | None, typer.Option(help="New text.")] = None,
+    private: Annotated[bool | None, typer.Option("--private/--public")] = None,
+    alert: Annotated[bool | None, typer.Option("--alert/--no-alert")] = None,
+    version: Annotated[int | None, typer.Option(help="Refuse if the note changed since.")] = None,
 ) -> None:
     from ispterm.notes.service import edit_note
 

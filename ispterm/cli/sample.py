@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,7 +14,7 @@ app = typer.Typer(help="Demo and scale data.", no_args_is_help=True)
 
 @app.command("load", help="Load the bundled demo data set (sample_data/demo.json) into the database.")
 def load(
-    file: Annotated[Optional[Path], typer.Option(help="Another data set file in the same format.")] = None,
+    file: Annotated[Path | None, typer.Option(help="Another data set file in the same format.")] = None,
 ) -> None:
     from ispterm.sample.loader import demo_path, load_file
 

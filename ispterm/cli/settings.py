@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -52,7 +52,7 @@ def codes(kind: str) -> None:
 def add_code(
     kind: str,
     name: str,
-    color: Annotated[Optional[str], typer.Option(help="Colour name, e.g. yellow or #ffcc00.")] = None,
+    color: Annotated[str | None, typer.Option(help="Colour name, e.g. yellow or #ffcc00.")] = None,
 ) -> None:
     from ispterm.settings.service import add_code as add
 
@@ -65,7 +65,7 @@ def add_field(
     name: str,
     label: Annotated[str, typer.Option(help="Label shown on the card.")] = "",
     type_: Annotated[str, typer.Option("--type", help="text, int, decimal, date, bool or choice.")] = "text",
-    choices: Annotated[Optional[str], typer.Option(help="Comma-separated choices (type choice).")] = None,
+    choices: Annotated[str | None, typer.Option(help="Comma-separated choices (type choice).")] = None,
 ) -> None:
     from ispterm.settings.service import add_additional_field
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,9 +15,9 @@ app = typer.Typer(help="SMS through the configured HTTP gateway.", no_args_is_he
 @state.flags(to="--to", text="TEXT", template="--template", priority="--priority")
 def send(
     number: int,
-    text: Annotated[Optional[str], typer.Argument(help="Text (variables allowed).")] = None,
-    to: Annotated[Optional[str], typer.Option("--to", help="'customer', a technician's login or a phone number.")] = None,
-    template: Annotated[Optional[str], typer.Option("--template", help="SMS template name.")] = None,
+    text: Annotated[str | None, typer.Argument(help="Text (variables allowed).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="'customer', a technician's login or a phone number.")] = None,
+    template: Annotated[str | None, typer.Option("--template", help="SMS template name.")] = None,
     priority: Annotated[str, typer.Option("--priority", help="high, normal or low.")] = "normal",
 ) -> None:
     from ispterm.messaging.service import send_sms

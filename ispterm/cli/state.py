@@ -91,7 +91,7 @@ def renamed_error(exc, names: dict[str, str]):
 
     if isinstance(exc, InvalidFields):
         parts = [renamed_error(e, names) for e in exc.errors]
-        return exc if all(a is b for a, b in zip(parts, exc.errors)) else InvalidFields(parts)
+        return exc if all(a is b for a, b in zip(parts, exc.errors, strict=True)) else InvalidFields(parts)
     if exc.field not in names:
         return exc
     return ValidationError(names[exc.field], exc.why)

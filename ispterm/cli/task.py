@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,12 +15,12 @@ app = typer.Typer(help="Tech-support tasks.", no_args_is_help=True)
 @state.flags(title="TITLE", type="--type", priority="--priority", assignees="--assign")
 def add(
     title: str,
-    number: Annotated[Optional[int], typer.Option("--customer", help="Customer number.")] = None,
-    type_: Annotated[Optional[str], typer.Option("--type", help="Task type.")] = None,
+    number: Annotated[int | None, typer.Option("--customer", help="Customer number.")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Task type.")] = None,
     priority: Annotated[str, typer.Option(help="low, normal, high or urgent.")] = "normal",
-    due_on: Annotated[Optional[str], typer.Option("--due-on", metavar="DATE", help="Due date YYYY-MM-DD.")] = None,
-    assign: Annotated[Optional[list[str]], typer.Option("--assign", help="Operator login; repeat.")] = None,
-    old_due: Annotated[Optional[str], typer.Option("--due", hidden=True, help="Old spelling of --due-on.")] = None,
+    due_on: Annotated[str | None, typer.Option("--due-on", metavar="DATE", help="Due date YYYY-MM-DD.")] = None,
+    assign: Annotated[list[str] | None, typer.Option("--assign", help="Operator login; repeat.")] = None,
+    old_due: Annotated[str | None, typer.Option("--due", hidden=True, help="Old spelling of --due-on.")] = None,
 ) -> None:
     from ispterm.support.service import create_task
 
@@ -33,7 +33,7 @@ def add(
 
 @app.command("list", help="List tasks, of one customer when --customer is given.")
 def list_(
-    number: Annotated[Optional[int], typer.Option("--customer", help="Customer number.")] = None,
+    number: Annotated[int | None, typer.Option("--customer", help="Customer number.")] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only tasks not done or cancelled.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:

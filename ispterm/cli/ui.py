@@ -8,7 +8,7 @@ shows the customer; SQLAlchemy and the services load behind it.
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -40,6 +40,6 @@ def launch(number: int | None = None, tab: str | None = None) -> None:
 
 def open_card(
     number: int,
-    tab: Annotated[Optional[str], typer.Option("--tab", help="information, billing, notes, history or support.", metavar="TAB")] = None,
+    tab: Annotated[str | None, typer.Option("--tab", help="information, billing, notes, history or support.", metavar="TAB")] = None,
 ) -> None:
     launch(number, tab)

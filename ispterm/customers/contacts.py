@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from ispterm import validation as v
 from ispterm.context import Ctx
 from ispterm.customers.card import ContactView, ServiceView, load_card
-from ispterm.customers.model import Contact, Customer, Service, ServiceIp
 from ispterm.customers.lookup import customer_by_number
+from ispterm.customers.model import Contact, Customer, Service, ServiceIp
 from ispterm.errors import Conflict, NotFound, ValidationError, raise_collected
 from ispterm.operators.roles import BILLING_EDIT, CUSTOMER_EDIT, SERVICE_EDIT
 from ispterm.settings.service import code_by_name, get_value

@@ -9,7 +9,6 @@ from sqlalchemy import String, UniqueConstraint
 
 from ispterm.store.base import Field, SQLModel, money_field, percent_field, time_field
 
-
 # Bytewise order on both databases, so prefix ranges use the index.
 NAME_KEY_TYPE = String(200).with_variant(String(200, collation="C"), "postgresql")
 

@@ -13,8 +13,8 @@ from ispterm.audit.recorder import record
 from ispterm.context import Ctx
 from ispterm.customers import fields as F
 from ispterm.customers.card import CustomerCard, CustomerRow, load_card, load_rows
-from ispterm.customers.model import AdditionalValue, Customer, CustomerCode, CustomerManager
 from ispterm.customers.lookup import customer_by_number
+from ispterm.customers.model import AdditionalValue, Customer, CustomerCode, CustomerManager
 from ispterm.errors import Conflict, InvalidFields, NotFound, ValidationError, raise_collected
 from ispterm.operators.model import Operator
 from ispterm.operators.roles import (
@@ -46,8 +46,8 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
 
 
 def _alerts(ctx: Ctx, session: Session, customer_id: int) -> int:
-    from ispterm.notes.service import visible_notes_filter
     from ispterm.notes.model import Note
+    from ispterm.notes.service import visible_notes_filter
 
     return session.exec(
         select(func.count()).select_from(Note).where(

@@ -258,7 +258,7 @@ class _DbThread:
                 return True
             results = [queue.Result("error", str(exc))] * len(done)
         self.held = []
-        return self._call_soon(self.on_results, [(d[0], d[2], r) for d, r in zip(done, results)])
+        return self._call_soon(self.on_results, [(d[0], d[2], r) for d, r in zip(done, results, strict=True)])
 
     def _run(self) -> None:
         while True:

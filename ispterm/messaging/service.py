@@ -21,7 +21,13 @@ from ispterm.messaging import compose, queue, sms
 from ispterm.messaging import templates as tpl
 from ispterm.messaging.catalog import find, system_variables
 from ispterm.messaging.compose import Attachment, RecipientOption
-from ispterm.messaging.model import PRIORITIES, STATUSES, OutboundAttachment, OutboundMessage, SenderChoice
+from ispterm.messaging.model import (
+    PRIORITIES,
+    STATUSES,
+    OutboundAttachment,
+    OutboundMessage,
+    SenderChoice,
+)
 from ispterm.operators.roles import COMM_WRITE
 
 PRIORITY_NAMES = {n: k for k, n in PRIORITIES.items()}

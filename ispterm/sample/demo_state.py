@@ -33,7 +33,7 @@ _ACCOUNT_WEIGHTS = (6, 3, 7, 9, 10, 5, 8, 4, 2, 1)
 
 
 def _ico_check(first7: str) -> str:
-    total = sum(w * int(d) for w, d in zip(range(8, 1, -1), first7))
+    total = sum(w * int(d) for w, d in zip(range(8, 1, -1), first7, strict=False))
     return first7 + str((11 - total % 11) % 10)
 
 
@@ -147,7 +147,7 @@ class DemoState:
 
         while True:
             number = f"{self.rng.randint(10_000_000, 9_999_999_999):010d}"
-            if sum(w * int(d) for w, d in zip(_ACCOUNT_WEIGHTS, number)) % 11 == 0:
+            if sum(w * int(d) for w, d in zip(_ACCOUNT_WEIGHTS, number, strict=False)) % 11 == 0:
                 break
         account = f"{number.lstrip('0')}/{bank}"
         bban = bank + "000000" + number

@@ -447,7 +447,7 @@ class _Loader:
             self.where = "customers"
             self.fail("the data set has no customers")
         numbers = self._numbers(customers)
-        self.customer_ids = dict(zip(numbers, self.ids.take(m.Customer.__table__, len(customers))))
+        self.customer_ids = dict(zip(numbers, self.ids.take(m.Customer.__table__, len(customers)), strict=True))
         self._reserve(customers)
         for rec in customers:
             self.where = f"customer {rec['number']}"
@@ -599,7 +599,7 @@ class _Loader:
 
         table = m.Contact.__table__
         ids = self.alloc("contact", len(contacts))
-        for contact_id, item in zip(ids, contacts):
+        for contact_id, item in zip(ids, contacts, strict=True):
             cleaned = dict(item)
             for field, check in (("email", v.email), ("phone", v.phone), ("mobile", v.phone)):
                 if item.get(field) is not None:
@@ -616,7 +616,7 @@ class _Loader:
     def _services(self, cid: int, services: list) -> list[int]:
         table = m.Service.__table__
         ids = self.alloc("service", len(services))
-        for service_id, item in zip(ids, services):
+        for service_id, item in zip(ids, services, strict=True):
             self.add(table, self.record(table, item, {"id": service_id, "customer_id": cid},
                                         links={"ips"}))
             for ip in item.get("ips", []):
@@ -631,7 +631,7 @@ class _Loader:
         ids = self.alloc("invoice", len(invoices))
         out: dict[str, int] = {}
         group_id = self.group(rec.get("billing_group"))
-        for invoice_id, item in zip(ids, invoices):
+        for invoice_id, item in zip(ids, invoices, strict=True):
             number = item["number"]
             if number in out:
                 self.fail(f"invoice {number} appears twice")
@@ -680,7 +680,7 @@ class _Loader:
     def _notes(self, cid: int, notes: list) -> list[int]:
         table = m.Note.__table__
         ids = self.alloc("note", len(notes))
-        for note_id, item in zip(ids, notes):
+        for note_id, item in zip(ids, notes, strict=True):
             author = item.get("author")
             fixed = {"id": note_id, "customer_id": cid, "author_id": self.operator(author),
                      "updated_by": item.get("updated_by") or author}

@@ -339,7 +339,7 @@ class _Generator:
         payments, allocations = [], []
         day_forms: dict[date, tuple] = {}
         conv = self.payment.conv
-        for pid, (iid, cid, day, vs, amount_p, amount_a) in zip(payment_ids, pay_plan):
+        for pid, (iid, cid, day, vs, amount_p, amount_a) in zip(payment_ids, pay_plan, strict=True):
             forms = day_forms.get(day)
             if forms is None:
                 forms = day_forms[day] = (conv("received_on", day), conv("created_at", _morning(day)))

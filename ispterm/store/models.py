@@ -1,8 +1,15 @@
 """Imports every model module so the metadata is complete (Alembic, schema checks)."""
 
 from ispterm.audit.model import AuditEvent
-from ispterm.billing.model import BillingGroup, Invoice, InvoiceLine, Payment, PaymentAllocation
-from ispterm.billing.model import InvoiceSeries, Suspension
+from ispterm.billing.model import (
+    BillingGroup,
+    Invoice,
+    InvoiceLine,
+    InvoiceSeries,
+    Payment,
+    PaymentAllocation,
+    Suspension,
+)
 from ispterm.billing.statements.model import BankStatement
 from ispterm.customers.model import (
     AdditionalValue,

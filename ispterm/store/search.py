@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Iterable
 
 from sqlalchemy import event, select, text
-from sqlalchemy.orm import Session
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from ispterm.customers.model import Customer, Service, ServiceIp
 from ispterm.validation import phone_digits_variants

@@ -16,7 +16,14 @@ from ispterm.operators.model import Operator
 from ispterm.operators.roles import COMM_WRITE, TASK_WRITE
 from ispterm.settings.model import CodeItem
 from ispterm.settings.service import code_by_name
-from ispterm.support.model import CHANNELS, TASK_PRIORITIES, TASK_STATUSES, Communication, Task, TaskAssignee
+from ispterm.support.model import (
+    CHANNELS,
+    TASK_PRIORITIES,
+    TASK_STATUSES,
+    Communication,
+    Task,
+    TaskAssignee,
+)
 
 MAX_TEXT = 20_000  # a task's description, a logged call's notes
 

@@ -20,7 +20,7 @@ def add_rows(table: DataTable, rows: Iterable[tuple[str, Sequence[Any]]]) -> Non
     columns = list(table.ordered_columns)
     for key, cells in rows:
         table.add_row(*cells, key=key)
-        for column, cell in zip(columns, cells):
+        for column, cell in zip(columns, cells, strict=False):
             if column.auto_width:
                 width = cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
                 if width > column.content_width:

@@ -212,8 +212,8 @@ def main() -> None:
     args = parser.parse_args()
     from sqlalchemy import create_engine, text
 
-    from ispterm.sample import scale as sample
     from ispterm.connect import initialise, open_ctx
+    from ispterm.sample import scale as sample
 
     tmp = tempfile.TemporaryDirectory()
     path = Path(args.db) if args.db else Path(tmp.name) / "app.db"

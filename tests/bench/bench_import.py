@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 
-
 def camt053(movements: list[tuple[str, date, str, str]]) -> bytes:
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n'
              '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>'

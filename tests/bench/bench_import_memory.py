@@ -74,8 +74,8 @@ def write_csv(path: Path, moves: Iterator[tuple]) -> None:
 
 def template(backend: str, customers: int, workdir: Path) -> tuple[str, Callable[[], str], Callable[[], None]]:
     """(url, fresh, cleanup): a generated database and a function making a fresh copy of it."""
-    from ispterm.sample import scale as sample
     from ispterm.connect import dispose_engines, open_ctx
+    from ispterm.sample import scale as sample
     from tests.bench.scratch import PG_ADMIN, scratch_database
 
     url, drop = scratch_database(backend, workdir)

@@ -13,6 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
+
 def run(backend: str, customers: int, months: int) -> None:
     from ispterm.billing.invoicing import invoice_run
     from ispterm.connect import open_ctx

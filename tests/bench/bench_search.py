@@ -13,6 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
+
 def _queries(ctx, rng: random.Random, per_kind: int) -> dict[str, list[str]]:
     from sqlalchemy import text
 
@@ -58,8 +59,8 @@ def measure(ctx, per_kind: int = 200, seed: int = 3) -> dict[str, tuple[float, f
 def prepare(backend: str, customers: int, workdir: Path) -> tuple[str, callable]:
     from sqlalchemy import create_engine, text
 
-    from ispterm.sample import scale as sample
     from ispterm.connect import open_ctx
+    from ispterm.sample import scale as sample
     from tests.bench.scratch import scratch_database
 
     url, cleanup = scratch_database(backend, workdir)

@@ -1,7 +1,14 @@
 """Every benchmark in one go (``make bench``); each prints its own figures."""
 
-from tests.bench import (bench_app, bench_import, bench_import_memory, bench_invoice_run, bench_mail, bench_search,
-                         bench_startup)
+from tests.bench import (
+    bench_app,
+    bench_import,
+    bench_import_memory,
+    bench_invoice_run,
+    bench_mail,
+    bench_search,
+    bench_startup,
+)
 
 
 def main() -> None:

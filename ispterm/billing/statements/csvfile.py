@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from ispterm.billing.statements.parsed import (
-    Entry,
     NUL_TEXT,
+    Entry,
     MalformedStatement,
     ParsedStatement,
     check_count,

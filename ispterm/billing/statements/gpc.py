@@ -13,8 +13,8 @@ from datetime import date
 from decimal import Decimal
 
 from ispterm.billing.statements.parsed import (
-    Entry,
     NUL_TEXT,
+    Entry,
     MalformedStatement,
     ParsedStatement,
     check_count,

@@ -149,7 +149,7 @@ def import_statement(ctx: Ctx, data: bytes | Source, name: str, *, fmt: str | No
         refs = _bank_refs(parsed, incoming)
         known = _known_refs(conn, refs)
         fresh, dupes, seen = [], [], set()
-        for entry, ref in zip(incoming, refs):
+        for entry, ref in zip(incoming, refs, strict=True):
             if ref in known or ref in seen:
                 dupes.append(entry)
             else:
@@ -158,7 +158,7 @@ def import_statement(ctx: Ctx, data: bytes | Source, name: str, *, fmt: str | No
         matcher = Matcher(conn, (e.vs for e, _ in fresh))
         matches = [matcher.match(e.vs, e.currency) for e, _ in fresh]
         lines = [ImportedLine(e.where, e.booked_on, e.amount, e.currency, e.vs, e.counterparty,
-                              m.customer.number if m.customer else None, m.reason) for (e, _), m in zip(fresh, matches)]
+                              m.customer.number if m.customer else None, m.reason) for (e, _), m in zip(fresh, matches, strict=True)]
         lines += [ImportedLine(e.where, e.booked_on, e.amount, e.currency, e.vs, e.counterparty, None,
                                "already imported", duplicate=True) for e in dupes]
         if dry_run:
@@ -253,7 +253,7 @@ def _insert_payments(conn, statement_id, fresh, matches, now, login, report) -> 
             "vs": e.vs, "payment_type_id": None, "source": "bank", "bank_ref": ref,
             "counterparty": clean(e.counterparty, 200), "message": clean(e.message, 500), "cancelled_at": None,
             "created_at": now, "created_by": login, "statement_id": statement_id,
-        } for (e, ref), cid in zip(part, customers)])
+        } for (e, ref), cid in zip(part, customers, strict=True)])
         # Plain executemany is several times faster than INSERT .. RETURNING row by row.
         # By the unique bank_ref alone: with statement_id too, SQLite scans the statement's rows.
         ids = dict(conn.execute(select(table.c.bank_ref, table.c.id)
@@ -263,7 +263,7 @@ def _insert_payments(conn, statement_id, fresh, matches, now, login, report) -> 
             action="create", summary=payment_label(ids[ref], e.amount, e.currency, e.booked_on)
             + " imported from a bank statement" + ("" if cid else " (unmatched)"),
         ) for (e, ref), cid in zip(part, customers, strict=True)])
-        for (e, ref), cid in zip(part, customers):
+        for (e, ref), cid in zip(part, customers, strict=True):
             if cid is not None:
                 new[cid].append((ids[ref], e.amount, e.booked_on))
         report("write", start + len(part), len(fresh))

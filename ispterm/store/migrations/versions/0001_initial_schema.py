@@ -4,12 +4,12 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-22 12:37:27.961824
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
+
 import ispterm.store.types
 from ispterm.store.schema_extras import create_extras, drop_extras
-
 
 revision = '0001'
 down_revision = None
