@@ -71,12 +71,14 @@ def header_of(app) -> str:
     return str(found.first(Static).render()) if found else ""
 
 
-async def wait_for(pilot, condition, what: str) -> None:
-    for _ in range(400):
-        if condition():
-            return
+async def wait_for(pilot, condition, what: str, within: float = 60.0) -> None:
+    """Wait until ``condition()`` holds: a condition, not a time (``within`` only bounds a
+    hang; a loaded machine took over 4 s, the old bound, to paint a card)."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened in {within:.0f} s: {what}")
         await pilot.pause(0.01)
-    raise AssertionError(f"never happened: {what}")
 
 
 @pytest.mark.both_databases
