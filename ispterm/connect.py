@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import getpass
 import os
+from typing import TYPE_CHECKING
 
 from ispterm.config import Config, default_sqlite_url
 from ispterm.context import Ctx
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 def resolve_url(explicit: str | None, config: Config) -> str:
@@ -31,10 +35,10 @@ def resolve_login(explicit: str | None, config: Config) -> str:
         return "operator"
 
 
-_ENGINES: dict[str, object] = {}
+_ENGINES: dict[str, Engine] = {}
 
 
-def engine_for(url: str):
+def engine_for(url: str) -> Engine:
     """One engine (and connection pool) per database URL for the life of the process."""
     from ispterm.store.engine import check_reachable, make_engine
     from ispterm.store.migrate import require_current

@@ -20,8 +20,12 @@ import re
 import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from ispterm.errors import ValidationError
+
+if TYPE_CHECKING:
+    from phonenumbers import NumberParseException
 
 __all__ = [
     "bank_account",
@@ -212,7 +216,9 @@ def mailbox(value: str, *, field: str = "email") -> tuple[str | None, str] | Non
     _refuse_invisible(field, value)
     match = _MAILBOX.fullmatch(value.strip())
     if match is None:
-        return None, email(value, field=field)
+        bare = email(value, field=field)
+        assert bare is not None  # value is not blank: an address, or ValidationError
+        return None, bare
     address = email(match["address"], field=field)
     if address is None:
         raise ValidationError(field, "no address between < and >")
@@ -292,7 +298,7 @@ def phone(value: str, *, field: str = "phone", region: str = "CZ") -> str | None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _phone_reason(exc: Exception) -> str:
+def _phone_reason(exc: NumberParseException) -> str:
     import phonenumbers
 
     reasons = {
@@ -302,7 +308,7 @@ def _phone_reason(exc: Exception) -> str:
         phonenumbers.NumberParseException.TOO_SHORT_NSN: "too short",
         phonenumbers.NumberParseException.TOO_LONG: "too long",
     }
-    return reasons.get(getattr(exc, "error_type", None), "cannot be parsed")
+    return reasons.get(exc.error_type, "cannot be parsed")
 
 
 def phone_digits_variants(e164: str) -> list[str]:

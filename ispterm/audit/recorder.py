@@ -9,10 +9,12 @@ a column change ("mail queued", "groups changed") go through :func:`record`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import event, insert, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, UOWTransaction
+from sqlmodel import SQLModel
 
 from ispterm.audit.model import AuditEvent
 from ispterm.audit.rows import audit_row, invoice_label, payment_label
@@ -30,10 +32,11 @@ from ispterm.messaging.model import MessageTemplate, SystemVariable
 from ispterm.notes.model import Note
 from ispterm.operators.model import Operator
 from ispterm.settings.model import AdditionalField, CodeItem, Setting
+from ispterm.store.rows import table_of
 from ispterm.store.types import session_now
 from ispterm.support.model import Task
 
-ENTITY = {
+ENTITY: dict[type[SQLModel], str] = {
     Customer: "customer",
     Contact: "contact",
     Note: "note",
@@ -56,7 +59,7 @@ ENTITY = {
 BOOKKEEPING = {"id", "version", "updated_at", "updated_by", "created_at", "created_by"}
 SECRETS = {"password_hash", "portal_password_hash"}
 # Foreign keys shown by name, not by id, in the history.
-LABELS = {
+LABELS: dict[str, tuple[type[SQLModel], str, str]] = {
     "status_id": (CodeItem, "name", "status"),
     "campaign_id": (CodeItem, "name", "campaign"),
     "payment_type_id": (CodeItem, "name", "payment_type"),
@@ -65,6 +68,7 @@ LABELS = {
     "billing_group_id": (BillingGroup, "name", "billing_group"),
     "parent_id": (Customer, "number", "parent"),
 }
+_AUDIT_TABLE = table_of(AuditEvent)
 
 
 def record(
@@ -82,12 +86,14 @@ def record(
 ) -> None:
     """Record an action that is not a plain column change (in the caller's transaction)."""
     session.connection().execute(
-        insert(AuditEvent.__table__),
+        insert(_AUDIT_TABLE),
         [_row(session, customer_id, entity, entity_id, action, field, old, new, summary, private_to)],
     )
 
 
-def _row(session, customer_id, entity, entity_id, action, field, old, new, summary, private_to):
+def _row(session: Session, customer_id: int | None, entity: str, entity_id: int | None, action: str,
+         field: str | None, old: Any, new: Any, summary: str | None,
+         private_to: int | None) -> dict[str, Any]:
     actor = session.info.get("actor")
     return audit_row(at=session_now(session), operator=actor.login if actor else "system",
                      customer_id=customer_id, entity=entity, entity_id=entity_id, action=action,
@@ -139,7 +145,7 @@ def _describe(obj: Any) -> str:
     return ENTITY[type(obj)]
 
 
-def _stamp(session: Session, _ctx, _instances) -> None:
+def _stamp(session: Session, _ctx: UOWTransaction, _instances: Sequence[Any] | None) -> None:
     actor = session.info.get("actor")
     now = session_now(session)
     created = session.info.setdefault("audit_created", set())
@@ -159,10 +165,10 @@ def _stamp(session: Session, _ctx, _instances) -> None:
             bumped.add(id(obj))
 
 
-def _audit(session: Session, _ctx) -> None:
+def _audit(session: Session, _ctx: UOWTransaction) -> None:
     if session.info.get("audit") is False:
         return  # defaults seeded by init are not anybody's change
-    rows = []
+    rows: list[dict[str, Any]] = []
     created = session.info.setdefault("audit_created", set())
     with session.no_autoflush:
         for obj in session.new:
@@ -181,7 +187,7 @@ def _audit(session: Session, _ctx) -> None:
             if type(obj) in ENTITY and id(obj) not in created:
                 rows.extend(_changes(session, obj))
     if rows:
-        session.connection().execute(insert(AuditEvent.__table__), rows)
+        session.connection().execute(insert(_AUDIT_TABLE), rows)
 
 
 def _pk(obj: Any) -> int | None:
@@ -196,11 +202,11 @@ def _creation_value(obj: Any) -> Any:
     return obj.text if isinstance(obj, Note) else None
 
 
-def _changes(session: Session, obj: Any) -> list[dict]:
+def _changes(session: Session, obj: Any) -> list[dict[str, Any]]:
     state = inspect(obj)
     customer_id = _customer_id(session, obj)
     summary = _describe(obj) if isinstance(obj, NAMED_CHANGES) else None
-    rows = []
+    rows: list[dict[str, Any]] = []
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in BOOKKEEPING:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, or_, text
-from sqlmodel import select
+from sqlalchemy import ColumnElement, and_, or_, text
+from sqlmodel import Session, col, select
 
 from ispterm.audit.model import AuditEvent
 from ispterm.billing.model import Invoice
@@ -14,6 +15,7 @@ from ispterm.context import Ctx
 from ispterm.customers.lookup import customer_by_number
 from ispterm.customers.model import Customer
 from ispterm.errors import ValidationError
+from ispterm.store.rows import saved_id
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class HistoryEntry:
             return f"{self.about or self.entity} {self.field}: {self.old or '∅'} -> {self.new or '∅'}"
         return self.summary or f"{self.entity} {self.action}"
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "at": self.at.isoformat(), "operator": self.operator,
             "customer": self.customer_number, "entity": self.entity, "entity_id": self.entity_id,
@@ -55,7 +57,7 @@ def history(ctx: Ctx, number: int | None = None, *, limit: int = 50, offset: int
         raise ValidationError("limit", "must be between 1 and 10000")
     with ctx.read() as s:
         stmt = (select(AuditEvent, Customer.number)
-                .join(Customer, Customer.id == AuditEvent.customer_id, isouter=True))
+                .join(Customer, col(Customer.id) == col(AuditEvent.customer_id), isouter=True))
         if number is not None:
             stmt = stmt.where(AuditEvent.customer_id == customer_by_number(s, number).id)
         if not ctx.sees_all_private_notes:
@@ -63,25 +65,28 @@ def history(ctx: Ctx, number: int | None = None, *, limit: int = 50, offset: int
         if text and text.strip():
             wanted = text.strip()
             like = f"%{wanted}%"
-            matches = [AuditEvent.field.ilike(like), AuditEvent.old.ilike(like),
-                       AuditEvent.new.ilike(like), AuditEvent.summary.ilike(like),
-                       AuditEvent.operator.ilike(like), AuditEvent.entity.ilike(like),
+            matches = [col(AuditEvent.field).ilike(like), col(AuditEvent.old).ilike(like),
+                       col(AuditEvent.new).ilike(like), col(AuditEvent.summary).ilike(like),
+                       col(AuditEvent.operator).ilike(like), col(AuditEvent.entity).ilike(like),
                        # rows about an invoice whose number matches, also those written before
                        # their summaries named the invoice
-                       and_(AuditEvent.entity == "invoice",
-                            AuditEvent.entity_id.in_(select(Invoice.id).where(Invoice.number.ilike(like))))]
+                       and_(col(AuditEvent.entity) == "invoice",
+                            col(AuditEvent.entity_id).in_(
+                                select(col(Invoice.id)).where(col(Invoice.number).ilike(like))))]
             if number is None and wanted.isdigit() and len(wanted) < 10:
-                matches.append(Customer.number == int(wanted))  # the global trail of one customer
+                matches.append(col(Customer.number) == int(wanted))  # the global trail of one customer
             stmt = stmt.where(or_(*matches))
-        stmt = stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit).offset(offset)
+        stmt = (stmt.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+                .limit(limit).offset(offset))
         rows = s.exec(stmt).all()
         about = _about(s, [e for e, _ in rows])
-        return [HistoryEntry(e.id, e.at, e.operator, num, e.entity, e.entity_id, e.action, e.field,
-                             e.old, e.new, e.summary, about.get((e.entity, e.entity_id)))
+        return [HistoryEntry(saved_id(e.id), e.at, e.operator, num, e.entity, e.entity_id, e.action,
+                             e.field, e.old, e.new, e.summary,
+                             about.get((e.entity, e.entity_id)) if e.entity_id is not None else None)
                 for e, num in rows]
 
 
-def visible_rows(ctx: Ctx):
+def visible_rows(ctx: Ctx) -> ColumnElement[bool]:
     """The one rule for which audit rows an operator who does not see every private note
     may read, as a SQL condition.
 
@@ -92,15 +97,16 @@ def visible_rows(ctx: Ctx):
     from ispterm.notes.model import Note
 
     # "WHERE private" as the partial index ix_note_private_author has it, so it is used.
-    others_private = select(Note.id).where(text("note.private"), Note.author_id != ctx.actor.id)
-    about_note = AuditEvent.entity == "note"
+    others_private = select(col(Note.id)).where(text("note.private"), col(Note.author_id) != ctx.actor.id)
+    about_note = col(AuditEvent.entity) == "note"
+    entity_id, private_to = col(AuditEvent.entity_id), col(AuditEvent.private_to)
     return or_(
-        and_(about_note, or_(AuditEvent.entity_id.is_(None), AuditEvent.entity_id.not_in(others_private))),
-        and_(~about_note, or_(AuditEvent.private_to.is_(None), AuditEvent.private_to == ctx.actor.id)),
+        and_(about_note, or_(entity_id.is_(None), entity_id.not_in(others_private))),
+        and_(~about_note, or_(private_to.is_(None), private_to == ctx.actor.id)),
     )
 
 
-def _about(s, events: list[AuditEvent]) -> dict[tuple[str, int], str]:
+def _about(s: Session, events: list[AuditEvent]) -> dict[tuple[str, int], str]:
     """The invoices and payments a page of rows is about, named as their rows name them
     (two queries at most, by primary key)."""
     from ispterm.audit.rows import invoice_label, payment_label
@@ -112,11 +118,13 @@ def _about(s, events: list[AuditEvent]) -> dict[tuple[str, int], str]:
             wanted[e.entity].add(e.entity_id)
     out: dict[tuple[str, int], str] = {}
     if wanted["invoice"]:
-        for iid, number in s.exec(select(Invoice.id, Invoice.number).where(Invoice.id.in_(wanted["invoice"]))):
-            out[("invoice", iid)] = invoice_label(number)
+        for iid, number in s.exec(select(col(Invoice.id), col(Invoice.number))
+                                  .where(col(Invoice.id).in_(wanted["invoice"]))):
+            out[("invoice", saved_id(iid))] = invoice_label(number)
     if wanted["payment"]:
         for pid, amount, currency, received in s.exec(
-                select(Payment.id, Payment.amount, Payment.currency, Payment.received_on)
-                .where(Payment.id.in_(wanted["payment"]))):
-            out[("payment", pid)] = payment_label(pid, amount, currency, received)
+                select(col(Payment.id), col(Payment.amount), col(Payment.currency),
+                       col(Payment.received_on))
+                .where(col(Payment.id).in_(wanted["payment"]))):
+            out[("payment", saved_id(pid))] = payment_label(pid, amount, currency, received)
     return out

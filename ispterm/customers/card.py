@@ -11,7 +11,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
 
 from ispterm.billing.balance import Standing, balances, standing
 from ispterm.customers.model import (
@@ -26,6 +27,7 @@ from ispterm.customers.model import (
 )
 from ispterm.operators.model import Operator
 from ispterm.settings.model import AdditionalField, CodeItem
+from ispterm.store.rows import saved_id
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,8 @@ class CustomerCard:
 
     @property
     def name(self) -> str:
-        return self.values["name"]
+        name: str = self.values["name"]
+        return name
 
     @property
     def invoice_email(self) -> str | None:
@@ -201,8 +204,8 @@ _VALUE_FIELDS = [
 
 def _codes(session: Session, customer_id: int) -> list[CodeItem]:
     return list(session.exec(
-        select(CodeItem).join(CustomerCode, CustomerCode.code_id == CodeItem.id)
-        .where(CustomerCode.customer_id == customer_id).order_by(CodeItem.sort, CodeItem.name)
+        select(CodeItem).join(CustomerCode, col(CustomerCode.code_id) == col(CodeItem.id))
+        .where(CustomerCode.customer_id == customer_id).order_by(col(CodeItem.sort), col(CodeItem.name))
     ))
 
 
@@ -212,6 +215,7 @@ def load_card(session: Session, c: Customer, *, alert_count: int = 0,
     without it."""
     from ispterm import validation
 
+    customer_id = saved_id(c.id)
     values = {name: getattr(c, name) for name in _VALUE_FIELDS}
     status = session.get(CodeItem, c.status_id) if c.status_id else None
     campaign = session.get(CodeItem, c.campaign_id) if c.campaign_id else None
@@ -223,54 +227,57 @@ def load_card(session: Session, c: Customer, *, alert_count: int = 0,
     values["campaign"] = campaign.name if campaign else None
     values["payment_type"] = payment_type.name if payment_type else None
     values["billing_group"] = group.name if group else None
-    codes = _codes(session, c.id)
+    codes = _codes(session, customer_id)
     values["groups"] = ", ".join(i.name for i in codes if i.kind == "group")
     values["marks"] = ", ".join(i.name for i in codes if i.kind == "mark")
     managers = tuple(session.exec(
-        select(Operator.login).join(CustomerManager, CustomerManager.operator_id == Operator.id)
-        .where(CustomerManager.customer_id == c.id).order_by(Operator.login)
+        select(Operator.login).join(CustomerManager, col(CustomerManager.operator_id) == col(Operator.id))
+        .where(CustomerManager.customer_id == customer_id).order_by(Operator.login)
     ))
     values["managers"] = ", ".join(managers)
     levels = {i.id: i.name for i in session.exec(select(CodeItem).where(CodeItem.kind == "portal_level"))}
     contacts = tuple(
-        ContactView(k.id, k.name, k.position, k.email, k.phone, k.mobile, k.billing_default,
+        ContactView(saved_id(k.id), k.name, k.position, k.email, k.phone, k.mobile, k.billing_default,
                     k.portal_access, levels.get(k.portal_level_id), k.portal_login, k.note, k.version)
-        for k in session.exec(select(Contact).where(Contact.customer_id == c.id).order_by(Contact.name))
+        for k in session.exec(select(Contact).where(Contact.customer_id == customer_id).order_by(Contact.name))
     )
     services = []
-    for s in session.exec(select(Service).where(Service.customer_id == c.id).order_by(Service.id)):
-        ips = tuple(IpView(i.id, i.address, i.mac, i.color) for i in session.exec(
-            select(ServiceIp).where(ServiceIp.service_id == s.id).order_by(ServiceIp.id)))
-        services.append(ServiceView(s.id, s.plan, s.price, s.vat_rate, s.active, s.started_on, s.dns, ips))
+    for s in session.exec(select(Service).where(Service.customer_id == customer_id)
+                          .order_by(col(Service.id))):
+        ips = tuple(IpView(saved_id(i.id), i.address, i.mac, i.color) for i in session.exec(
+            select(ServiceIp).where(ServiceIp.service_id == s.id).order_by(col(ServiceIp.id))))
+        services.append(ServiceView(saved_id(s.id), s.plan, s.price, s.vat_rate, s.active, s.started_on, s.dns, ips))
     inventory = tuple(InventoryView(i.name, i.serial, i.quantity, i.cost) for i in session.exec(
-        select(InventoryItem).where(InventoryItem.customer_id == c.id).order_by(InventoryItem.id)))
-    extras = {}
+        select(InventoryItem).where(InventoryItem.customer_id == customer_id)
+        .order_by(col(InventoryItem.id))))
+    extras: dict[str, Any] = {}
     for f, value in session.exec(
         select(AdditionalField, AdditionalValue.value)
-        .join(AdditionalValue, AdditionalValue.field_id == AdditionalField.id)
-        .where(AdditionalValue.customer_id == c.id).order_by(AdditionalField.sort, AdditionalField.name)
+        .join(AdditionalValue, col(AdditionalValue.field_id) == col(AdditionalField.id))
+        .where(AdditionalValue.customer_id == customer_id)
+        .order_by(col(AdditionalField.sort), col(AdditionalField.name))
     ):
         extras[f.name] = value
     parent = session.get(Customer, c.parent_id) if c.parent_id else None
-    aliases = tuple(session.exec(select(Customer.number).where(Customer.parent_id == c.id)
-                                 .order_by(Customer.number)))
+    aliases = tuple(session.exec(select(Customer.number).where(Customer.parent_id == customer_id)
+                                 .order_by(col(Customer.number))))
     release_due = hint = None
     if today is not None and status is not None and status.tag == "suspended":
         from ispterm.billing.suspension import card_state
 
-        verdict = card_state(session, c.id, today)
+        verdict = card_state(session, customer_id, today)
         release_due, hint = verdict.release_due, verdict.hint
     gps_dms = map_url = None
     if c.gps_lat is not None and c.gps_lon is not None:
         gps_dms = validation.gps_dms(c.gps_lat, c.gps_lon)
         map_url = f"https://www.openstreetmap.org/?mlat={c.gps_lat}&mlon={c.gps_lon}#map=18/{c.gps_lat}/{c.gps_lon}"
     return CustomerCard(
-        id=c.id, number=c.number, version=c.version, values=values,
+        id=customer_id, number=c.number, version=c.version, values=values,
         status=values["status"], status_tag=status.tag if status else None,
         groups=tuple(i.name for i in codes if i.kind == "group"),
         marks=tuple(Mark(i.name, i.color) for i in codes if i.kind == "mark"),
         managers=managers, extras=extras, contacts=contacts, services=tuple(services),
-        inventory=inventory, standing=standing(session.connection(), c.id),
+        inventory=inventory, standing=standing(session.connection(), customer_id),
         parent_number=parent.number if parent else None, alias_numbers=aliases,
         created_at=c.created_at, created_by=c.created_by, updated_at=c.updated_at,
         updated_by=c.updated_by, portal_last_login=c.portal_last_login, former=c.former,
@@ -288,14 +295,16 @@ def load_rows(session: Session, ids: list[int]) -> list[CustomerRow]:
         return []
     # Only the list's columns: a whole Customer entity per row costs more than the query.
     customers = {r.id: r for r in session.connection().execute(
-        select(Customer.id, Customer.number, Customer.name, Customer.city, Customer.status_id,
-               Customer.email, Customer.mobile, Customer.phone).where(Customer.id.in_(ids)))}
+        core_select(col(Customer.id), col(Customer.number), col(Customer.name), col(Customer.city),
+                    col(Customer.status_id), col(Customer.email), col(Customer.mobile),
+                    col(Customer.phone)).where(col(Customer.id).in_(ids)))}
     statuses = {i.id: i.name for i in session.exec(select(CodeItem).where(CodeItem.kind == "status"))}
     marks: dict[int, list[Mark]] = {}
     for cid, name, color in session.connection().execute(
-        select(CustomerCode.customer_id, CodeItem.name, CodeItem.color)
-        .join(CodeItem, CodeItem.id == CustomerCode.code_id)
-        .where(CustomerCode.customer_id.in_(ids), CodeItem.kind == "mark").order_by(CodeItem.sort)
+        select(col(CustomerCode.customer_id), col(CodeItem.name), col(CodeItem.color))
+        .join(CodeItem, col(CodeItem.id) == col(CustomerCode.code_id))
+        .where(col(CustomerCode.customer_id).in_(ids), col(CodeItem.kind) == "mark")
+        .order_by(col(CodeItem.sort))
     ):
         marks.setdefault(cid, []).append(Mark(name, color))
     money = balances(session.connection(), ids)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import ipaddress
 import re
 from decimal import Decimal
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ispterm import validation as v
 from ispterm.context import Ctx
@@ -16,6 +17,7 @@ from ispterm.customers.model import Contact, Customer, Service, ServiceIp
 from ispterm.errors import Conflict, NotFound, ValidationError, raise_collected
 from ispterm.operators.roles import BILLING_EDIT, CUSTOMER_EDIT, SERVICE_EDIT
 from ispterm.settings.service import code_by_name, get_value
+from ispterm.store.rows import referenced, saved_id
 
 CONTACT_FIELDS = ("name", "position", "email", "phone", "mobile", "billing_default",
                   "portal_access", "portal_level", "note")
@@ -25,9 +27,9 @@ CONTACT_PERMISSIONS = {"billing_default": BILLING_EDIT}
 _MAC = re.compile(r"^[0-9a-f]{2}([:-]?[0-9a-f]{2}){5}$")
 
 
-def _contact_values(ctx: Ctx, s: Session, values: dict[str, str]) -> dict:
+def _contact_values(ctx: Ctx, s: Session, values: dict[str, str]) -> dict[str, Any]:
     region = get_value(s, "phone_region")
-    out: dict = {}
+    out: dict[str, Any] = {}
     errors: list[ValidationError] = []
     for key, raw in values.items():
         try:
@@ -58,7 +60,7 @@ def _contact_values(ctx: Ctx, s: Session, values: dict[str, str]) -> dict:
 
 
 def _view(s: Session, k: Contact) -> ContactView:
-    card_contacts = load_card(s, s.get(Customer, k.customer_id)).contacts
+    card_contacts = load_card(s, referenced(s, Customer, k.customer_id)).contacts
     return next(c for c in card_contacts if c.id == k.id)
 
 
@@ -68,7 +70,7 @@ def add_contact(ctx: Ctx, number: int, values: dict[str, str]) -> ContactView:
         raise ValidationError("name", "a contact needs a name")
     with ctx.write() as s:
         c = customer_by_number(s, number)
-        contact = Contact(customer_id=c.id, name="", updated_by=ctx.actor.login)
+        contact = Contact(customer_id=saved_id(c.id), name="", updated_by=ctx.actor.login)
         for key, value in _contact_values(ctx, s, values).items():
             setattr(contact, key, value)
         s.add(contact)
@@ -125,9 +127,10 @@ def add_service(ctx: Ctx, number: int, plan: str, price: str, *, vat_rate: str =
                 ips: list[str] | None = None, mac: str | None = None, dns: str | None = None) -> ServiceView:
     """A service with its IP addresses; an address may belong to one service only."""
     ctx.require(SERVICE_EDIT)
-    plan = v.single_line(plan or "", field="plan", max_len=100)
-    if not plan:
+    checked_plan = v.single_line(plan or "", field="plan", max_len=100)
+    if not checked_plan:
         raise ValidationError("plan", "a service needs a plan name")
+    plan = checked_plan
     amount = v.decimal_money(price, field="price")
     if amount is None or amount < 0:
         raise ValidationError("price", "must be an amount of 0 or more")
@@ -137,16 +140,16 @@ def add_service(ctx: Ctx, number: int, plan: str, price: str, *, vat_rate: str =
     with ctx.write() as s:
         c = customer_by_number(s, number)
         for address in addresses:
-            owner = s.exec(select(Customer.number).join(Service, Service.customer_id == Customer.id)
-                           .join(ServiceIp, ServiceIp.service_id == Service.id)
+            owner = s.exec(select(Customer.number).join(Service, col(Service.customer_id) == col(Customer.id))
+                           .join(ServiceIp, col(ServiceIp.service_id) == col(Service.id))
                            .where(ServiceIp.address == address)).first()
             if owner is not None:
                 raise ValidationError("ip", f"{address} is already used by customer {owner}")
-        service = Service(customer_id=c.id, plan=plan, price=amount, vat_rate=rate, dns=dns,
+        service = Service(customer_id=saved_id(c.id), plan=plan, price=amount, vat_rate=rate, dns=dns,
                           started_on=ctx.today())  # the local date: today in Prague
         s.add(service)
         s.flush()
         for address in addresses:
-            s.add(ServiceIp(service_id=service.id, address=address, mac=mac_value))
+            s.add(ServiceIp(service_id=saved_id(service.id), address=address, mac=mac_value))
         s.flush()
         return next(x for x in load_card(s, c).services if x.id == service.id)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ispterm.audit.recorder import record
 from ispterm.context import Ctx
@@ -32,6 +33,7 @@ from ispterm.settings.service import (
     default_code,
     get_value,
 )
+from ispterm.store.rows import saved_id
 
 
 def parse_assignments(pairs: list[str]) -> dict[str, str]:
@@ -51,7 +53,7 @@ def _alerts(ctx: Ctx, session: Session, customer_id: int) -> int:
 
     return session.exec(
         select(func.count()).select_from(Note).where(
-            Note.customer_id == customer_id, Note.alert, Note.deleted_at.is_(None),
+            Note.customer_id == customer_id, Note.alert, col(Note.deleted_at).is_(None),
             visible_notes_filter(ctx))
     ).one()
 
@@ -59,7 +61,7 @@ def _alerts(ctx: Ctx, session: Session, customer_id: int) -> int:
 def _card(ctx: Ctx, s: Session, c: Customer) -> CustomerCard:
     """The card as the app and the CLI show it: alert notes this operator sees, and whether
     the next suspension run releases a suspended customer, judged on the Ctx's date."""
-    return load_card(s, c, alert_count=_alerts(ctx, s, c.id), today=ctx.today())
+    return load_card(s, c, alert_count=_alerts(ctx, s, saved_id(c.id)), today=ctx.today())
 
 
 def get_card(ctx: Ctx, number: int) -> CustomerCard:
@@ -84,15 +86,16 @@ def search(ctx: Ctx, query: str, *, limit: int = 20, offset: int = 0,
 def list_page(ctx: Ctx, *, limit: int = 50, offset: int = 0) -> list[CustomerRow]:
     """Customers by name, a page at a time (the list before anything is typed)."""
     with ctx.read() as s:
-        ids = list(s.exec(select(Customer.id).where(Customer.deleted_at.is_(None))
-                          .order_by(Customer.name, Customer.id).limit(limit).offset(offset)))
+        ids = [saved_id(i) for i in s.exec(select(Customer.id).where(col(Customer.deleted_at).is_(None))
+                                           .order_by(col(Customer.name), col(Customer.id))
+                                           .limit(limit).offset(offset))]
         return load_rows(s, ids)
 
 
 def customer_count(ctx: Ctx) -> int:
     with ctx.read() as s:
         return s.exec(select(func.count()).select_from(Customer)
-                      .where(Customer.deleted_at.is_(None))).one()
+                      .where(col(Customer.deleted_at).is_(None))).one()
 
 
 def _next_number(session: Session) -> int:
@@ -111,7 +114,7 @@ def create(ctx: Ctx, name: str, values: dict[str, str] | None = None) -> int:
     values["name"] = name
     with ctx.write() as s:
         number = _next_number(s)
-        customer = Customer(number=number, name="", billing_group_id=default_billing_group(s).id,
+        customer = Customer(number=number, name="", billing_group_id=saved_id(default_billing_group(s).id),
                             created_by=ctx.actor.login, updated_by=ctx.actor.login)
         status = default_code(s, "status")
         customer.status_id = status.id if status else None
@@ -193,7 +196,9 @@ def _parse_extra(field: AdditionalField, raw: str, name: str) -> str | None:
     if field.type == "decimal":
         return str(v.decimal_money(raw, field=name))
     if field.type == "date":
-        return v.iso_date(raw, field=name).isoformat()
+        day = v.iso_date(raw, field=name)
+        assert day is not None  # raw is not blank: a date, or ValidationError
+        return day.isoformat()
     if field.type == "bool":
         return "yes" if v.boolean(raw, field=name) else "no"
     if field.type == "choice":
@@ -230,7 +235,7 @@ def _set(ctx: Ctx, s: Session, c: Customer, name: str, value: Any, *, creating: 
     elif spec.kind == "billing_group":
         if not value:
             raise ValidationError(name, "every customer belongs to a billing group")
-        c.billing_group_id = billing_group_by_name(s, value).id
+        c.billing_group_id = saved_id(billing_group_by_name(s, value).id)
     elif spec.kind == "codes":
         _set_codes(s, c, name, F.CODE_KINDS[name], value, creating=creating)
     elif spec.kind == "managers":
@@ -256,23 +261,24 @@ def _check_vs_free(s: Session, c: Customer, name: str, vs: str) -> None:
             raise ValidationError(name, f"VS {vs} is customer {owner}'s own number")
     owner = s.exec(select(Customer.number).where(
         Customer.id != c.id,
-        or_(Customer.vs_alt1 == vs, Customer.vs_alt2 == vs, Customer.vs_alt3 == vs))).first()
+        or_(col(Customer.vs_alt1) == vs, col(Customer.vs_alt2) == vs, col(Customer.vs_alt3) == vs))).first()
     if owner is not None:
         raise ValidationError(name, f"VS {vs} is already assigned to customer {owner}")
 
 
 def _set_codes(s: Session, c: Customer, name: str, kind: str, names: list[str], *, creating: bool) -> None:
-    wanted = {i.id: i.name for i in (code_by_name(s, kind, n, field=name) for n in names)}
+    wanted = {saved_id(i.id): i.name for i in (code_by_name(s, kind, n, field=name) for n in names)}
     if c.id is None:
         s.flush()
-    current = dict(s.exec(select(CodeItem.id, CodeItem.name)
-                          .join(CustomerCode, CustomerCode.code_id == CodeItem.id)
-                          .where(CustomerCode.customer_id == c.id, CodeItem.kind == kind)).all())
+    current = {saved_id(i): n for i, n in s.exec(
+        select(CodeItem.id, CodeItem.name)
+        .join(CustomerCode, col(CustomerCode.code_id) == col(CodeItem.id))
+        .where(CustomerCode.customer_id == c.id, CodeItem.kind == kind))}
     _sync_links(s, c, name, current, wanted, CustomerCode, "code_id", creating=creating)
 
 
 def _set_managers(s: Session, c: Customer, logins: list[str], *, creating: bool) -> None:
-    wanted = {}
+    wanted: dict[int, str] = {}
     for login in logins:
         op_id = s.exec(select(Operator.id).where(Operator.login == login)).first()
         if op_id is None:
@@ -280,22 +286,25 @@ def _set_managers(s: Session, c: Customer, logins: list[str], *, creating: bool)
         wanted[op_id] = login
     if c.id is None:
         s.flush()
-    current = dict(s.exec(select(Operator.id, Operator.login)
-                          .join(CustomerManager, CustomerManager.operator_id == Operator.id)
-                          .where(CustomerManager.customer_id == c.id)).all())
+    current = {saved_id(i): n for i, n in s.exec(
+        select(Operator.id, Operator.login)
+        .join(CustomerManager, col(CustomerManager.operator_id) == col(Operator.id))
+        .where(CustomerManager.customer_id == c.id))}
     _sync_links(s, c, "managers", current, wanted, CustomerManager, "operator_id", creating=creating)
 
 
 def _sync_links(s: Session, c: Customer, field: str, current: dict[int, str], wanted: dict[int, str],
-                link, column: str, *, creating: bool) -> None:
+                link: type[CustomerCode] | type[CustomerManager], column: str, *,
+                creating: bool) -> None:
     """Make the customer's link rows match ``wanted`` (id -> name) and audit the change as
     one field, old and new listed by name (link rows themselves are not audited)."""
     if set(current) == set(wanted):
         return
+    customer_id = saved_id(c.id)  # the callers flush a new customer first
     for target in set(current) - set(wanted):
-        s.delete(s.get(link, (c.id, target)))
+        s.delete(s.get(link, (customer_id, target)))
     for target in set(wanted) - set(current):
-        s.add(link(customer_id=c.id, **{column: target}))
+        s.add(link(customer_id=customer_id, **{column: target}))
     if creating:
         return
     _touch(s, c)
@@ -312,7 +321,7 @@ def _set_extra(s: Session, c: Customer, name: str, value: str | None) -> None:
                                                AdditionalValue.field_id == field.id)).first()
     if row is None:
         if value is not None:
-            s.add(AdditionalValue(customer_id=c.id, field_id=field.id, value=value))
+            s.add(AdditionalValue(customer_id=saved_id(c.id), field_id=saved_id(field.id), value=value))
             _touch(s, c)
     elif row.value != value:
         row.value = value
@@ -411,14 +420,15 @@ def delete_many(ctx: Ctx, numbers: list[int], *, dry_run: bool = True) -> list[C
     with ctx.read() if dry_run else ctx.write() as s:
         customers = [customer_by_number(s, n, lock=not dry_run) for n in numbers]
         live = [c for c in customers if c.deleted_at is None]
-        rows = load_rows(s, [c.id for c in live])
+        rows = load_rows(s, [saved_id(c.id) for c in live])
         if not dry_run:
             for c in live:
                 c.deleted_at = ctx.now()
         return rows
 
 
-def _lifecycle(ctx: Ctx, number: int, expected_version: int | None, change) -> CustomerCard:
+def _lifecycle(ctx: Ctx, number: int, expected_version: int | None,
+               change: Callable[[Session, Customer], None]) -> CustomerCard:
     with ctx.write() as s:
         customer = customer_by_number(s, number, lock=True)
         if expected_version is not None and customer.version != expected_version:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, true
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, or_, true
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from ispterm.context import Ctx
 from ispterm.customers.lookup import customer_by_number
@@ -15,6 +18,7 @@ from ispterm.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ispterm.notes.model import Note
 from ispterm.operators.model import Operator
 from ispterm.operators.roles import NOTE_WRITE
+from ispterm.store.rows import saved_id
 
 MAX_NOTE = 20_000
 
@@ -33,7 +37,7 @@ class NoteView:
     deleted: bool
     version: int
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "customer": self.customer_number, "author": self.author,
             "text": self.text, "private": self.private, "alert": self.alert,
@@ -42,11 +46,11 @@ class NoteView:
         }
 
 
-def visible_notes_filter(ctx: Ctx):
+def visible_notes_filter(ctx: Ctx) -> ColumnElement[bool]:
     """The one rule for private notes, as a SQL condition every note query must carry."""
     if ctx.sees_all_private_notes:
         return true()
-    return or_(Note.private.is_(False), Note.author_id == ctx.actor.id)
+    return or_(col(Note.private).is_(False), col(Note.author_id) == ctx.actor.id)
 
 
 def _check_text(text: str) -> str:
@@ -58,19 +62,19 @@ def _check_text(text: str) -> str:
     return checked
 
 
-def _views(s: Session, rows) -> list[NoteView]:
+def _views(s: Session, rows: Iterable[tuple[Note, str, int]]) -> list[NoteView]:
     out = []
     for note, login, number in rows:
-        out.append(NoteView(note.id, number, login, note.text, note.private, note.alert,
+        out.append(NoteView(saved_id(note.id), number, login, note.text, note.private, note.alert,
                             note.created_at, note.updated_at, note.updated_by,
                             note.deleted_at is not None, note.version))
     return out
 
 
-def _query(ctx: Ctx):
+def _query(ctx: Ctx) -> Select[Note, str, int]:
     return (select(Note, Operator.login, Customer.number)
-            .join(Operator, Operator.id == Note.author_id)
-            .join(Customer, Customer.id == Note.customer_id)
+            .join(Operator, col(Operator.id) == col(Note.author_id))
+            .join(Customer, col(Customer.id) == col(Note.customer_id))
             .where(visible_notes_filter(ctx)))
 
 
@@ -81,7 +85,7 @@ def add_note(ctx: Ctx, number: int, text: str, *, private: bool = False, alert: 
         raise PermissionDenied("notes need a real operator as author")
     with ctx.write() as s:
         c = customer_by_number(s, number)
-        note = Note(customer_id=c.id, author_id=ctx.actor.id, text=text, private=private, alert=alert,
+        note = Note(customer_id=saved_id(c.id), author_id=ctx.actor.id, text=text, private=private, alert=alert,
                     updated_by=ctx.actor.login)
         s.add(note)
         s.flush()
@@ -94,10 +98,10 @@ def list_notes(ctx: Ctx, number: int, *, include_deleted: bool = False,
         c = customer_by_number(s, number)
         stmt = _query(ctx).where(Note.customer_id == c.id)
         if not include_deleted:
-            stmt = stmt.where(Note.deleted_at.is_(None))
+            stmt = stmt.where(col(Note.deleted_at).is_(None))
         if alerts_only:
             stmt = stmt.where(Note.alert)
-        return _views(s, s.exec(stmt.order_by(Note.created_at.desc(), Note.id.desc())))
+        return _views(s, s.exec(stmt.order_by(col(Note.created_at).desc(), col(Note.id).desc())))
 
 
 def _editable(ctx: Ctx, s: Session, note_id: int, expected_version: int | None) -> Note:

@@ -12,6 +12,7 @@ from ispterm.errors import NotFound, PermissionDenied, ValidationError
 from ispterm.operators.model import Operator
 from ispterm.operators.refusals import deactivated_operator, unknown_operator
 from ispterm.operators.roles import OPERATOR_MANAGE, normalise_role
+from ispterm.store.rows import saved_id
 
 LOGIN_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}")
 
@@ -27,7 +28,7 @@ class OperatorView:
 
 
 def _view(op: Operator) -> OperatorView:
-    return OperatorView(op.id, op.login, op.name, op.email, op.role, op.active)
+    return OperatorView(saved_id(op.id), op.login, op.name, op.email, op.role, op.active)
 
 
 def check_login(login: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ispterm.billing.model import BillingGroup
 from ispterm.context import Ctx
@@ -13,11 +13,12 @@ from ispterm.errors import NotFound, ValidationError
 from ispterm.operators.roles import SETTINGS_EDIT
 from ispterm.settings import registry
 from ispterm.settings.model import CODE_KINDS, AdditionalField, CodeItem, Setting
+from ispterm.store.rows import saved_id
 
 # The default billing group's company name until an operator fills in the real one.
 PLACEHOLDER_COMPANY = "Our ISP s.r.o."
 
-DEFAULT_CODES: dict[str, list[dict]] = {
+DEFAULT_CODES: dict[str, list[dict[str, Any]]] = {
     "status": [
         {"name": "Connected", "tag": "connected", "is_default": True, "color": "green"},
         {"name": "Limited", "tag": "limited", "color": "yellow"},
@@ -114,14 +115,14 @@ def set_setting(ctx: Ctx, key: str, raw: str) -> Any:
 
 
 def _code(item: CodeItem) -> Code:
-    return Code(item.id, item.kind, item.name, item.color, item.is_default, item.tag, item.customer_field)
+    return Code(saved_id(item.id), item.kind, item.name, item.color, item.is_default, item.tag, item.customer_field)
 
 
 def list_codes(ctx: Ctx, kind: str) -> list[Code]:
     _check_kind(kind)
     with ctx.read() as s:
         items = s.exec(select(CodeItem).where(CodeItem.kind == kind, CodeItem.active)
-                       .order_by(CodeItem.sort, CodeItem.name))
+                       .order_by(col(CodeItem.sort), col(CodeItem.name)))
         return [_code(i) for i in items]
 
 
@@ -139,7 +140,7 @@ def check_color(raw: str | None, *, field: str = "color") -> str | None:
             raise ColorParseError(text)
         Color.parse(text)
     except ColorParseError:
-        raise ValidationError(field, f"not a colour: {raw[:40]!r} (use a name like red or "
+        raise ValidationError(field, f"not a colour: {(raw or '')[:40]!r} (use a name like red or "
                                      "bright_black, or #rrggbb)") from None
     if text == "default":
         raise ValidationError(field, "'default' is no colour; leave it empty for none")
@@ -151,9 +152,10 @@ def add_code(ctx: Ctx, kind: str, name: str, *, color: str | None = None) -> Cod
 
     ctx.require(SETTINGS_EDIT)
     _check_kind(kind)
-    name = validation.single_line(name, field="name", max_len=100)
-    if not name:
+    checked_name = validation.single_line(name, field="name", max_len=100)
+    if not checked_name:
         raise ValidationError("name", "must not be empty")
+    name = checked_name
     color = check_color(color)
     with ctx.write() as s:
         if s.exec(select(CodeItem).where(CodeItem.kind == kind, CodeItem.name == name)).first():
@@ -200,7 +202,7 @@ def billing_group_by_name(session: Session, name: str) -> BillingGroup:
 
 def default_billing_group(session: Session) -> BillingGroup:
     group = session.exec(select(BillingGroup).where(BillingGroup.is_default)).first()
-    group = group or session.exec(select(BillingGroup).order_by(BillingGroup.id)).first()
+    group = group or session.exec(select(BillingGroup).order_by(col(BillingGroup.id))).first()
     if group is None:
         raise NotFound("no billing group is defined; run 'ispterm init'")
     return group
@@ -208,7 +210,7 @@ def default_billing_group(session: Session) -> BillingGroup:
 
 def list_additional_fields(session: Session) -> list[AdditionalField]:
     return list(session.exec(select(AdditionalField).where(AdditionalField.active)
-                             .order_by(AdditionalField.sort, AdditionalField.name)))
+                             .order_by(col(AdditionalField.sort), col(AdditionalField.name))))
 
 
 ADDITIONAL_TYPES = ("text", "int", "decimal", "date", "bool", "choice")
@@ -228,12 +230,12 @@ def add_additional_field(ctx: Ctx, name: str, label: str, type_: str = "text", *
         raise ValidationError("choices", "a choice field needs its choices, comma separated")
     from ispterm import validation
 
-    label = validation.single_line(label or "", field="label", max_len=100)
+    checked_label = validation.single_line(label or "", field="label", max_len=100)
     choices = validation.single_line(choices or "", field="choices", max_len=1000)
     with ctx.write() as s:
         if s.exec(select(AdditionalField).where(AdditionalField.name == name)).first():
             raise ValidationError("name", f"additional field {name!r} exists already")
-        field = AdditionalField(name=name, label=label or name, type=type_, choices=choices,
+        field = AdditionalField(name=name, label=checked_label or name, type=type_, choices=choices,
                                 for_person=for_person, for_company=for_company,
                                 for_contact=for_contact)
         s.add(field)

@@ -67,7 +67,7 @@ def make_engine(url: str, *, must_exist: bool = True, echo: bool = False) -> Eng
             if not must_exist:
                 path.parent.mkdir(parents=True, exist_ok=True)
         unwritable = unwritable_reason(path) if path is not None and path.exists() else None
-        if unwritable:
+        if path is not None and unwritable:
             engine = create_engine(url, echo=echo, creator=partial(_connect_read_only, read_only_uri(path)))
         else:
             engine = create_engine(

@@ -145,7 +145,7 @@ def _migrate(engine: Engine, step) -> None:
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         raw = conn.connection.driver_connection if sqlite else None
-        if sqlite:
+        if raw is not None:
             raw.execute("PRAGMA foreign_keys = OFF")
         try:
             with conn.begin():
@@ -159,7 +159,7 @@ def _migrate(engine: Engine, step) -> None:
                         raise StoreError(f"migration would leave {len(broken)} broken references "
                                          f"(first in table {broken[0][0]}); nothing was changed")
         finally:
-            if sqlite:
+            if raw is not None:
                 raw.execute("PRAGMA foreign_keys = ON")
 
 

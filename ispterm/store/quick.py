@@ -94,14 +94,14 @@ def connect(url: str) -> Iterator[QuickConnection]:
         conninfo = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", url)
         shown = re.sub(r"://([^:@/]+):[^@/]*@", r"://\1:***@", conninfo)
         try:
-            raw = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
+            pg = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise StoreError(f"cannot open database {shown}: {reason}") from exc
         try:
-            yield QuickConnection(raw, "postgresql", psycopg.Error, shown)
+            yield QuickConnection(pg, "postgresql", psycopg.Error, shown)
         finally:
-            raw.close()
+            pg.close()
         return
     raise StoreError(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
 

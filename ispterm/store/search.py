@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import event, select, text
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.orm import Mapped, Session, UOWTransaction
+from sqlmodel import col
 
 from ispterm.customers.model import Customer, Service, ServiceIp
 from ispterm.validation import phone_digits_variants
@@ -40,7 +42,7 @@ def name_key(name: str | None) -> str:
     return fold(name or "")[:200]
 
 
-def document(customer: dict, ips: Iterable[str]) -> str:
+def document(customer: Mapping[str, Any], ips: Iterable[str]) -> str:
     parts: list[str] = [str(customer["number"])]
     for key in (
         "name", "representative", "billing_name", "email", "billing_email", "tech_email",
@@ -68,22 +70,24 @@ def document(customer: dict, ips: Iterable[str]) -> str:
     return " ".join([folded, *extra])
 
 
-_DOC_COLUMNS = [
-    Customer.id, Customer.number, Customer.name, Customer.representative, Customer.billing_name,
-    Customer.email, Customer.billing_email, Customer.tech_email, Customer.business_email,
-    Customer.other_emails, Customer.street, Customer.city, Customer.zip, Customer.mail_street,
-    Customer.mail_city, Customer.mail_zip, Customer.billing_street, Customer.billing_city,
-    Customer.billing_zip, Customer.ico, Customer.dic, Customer.vs_alt1, Customer.vs_alt2,
-    Customer.vs_alt3, Customer.portal_login, Customer.phone, Customer.mobile,
+_DOC_COLUMNS: list[Mapped[Any]] = [
+    col(Customer.id), col(Customer.number), col(Customer.name), col(Customer.representative),
+    col(Customer.billing_name), col(Customer.email), col(Customer.billing_email),
+    col(Customer.tech_email), col(Customer.business_email), col(Customer.other_emails),
+    col(Customer.street), col(Customer.city), col(Customer.zip), col(Customer.mail_street),
+    col(Customer.mail_city), col(Customer.mail_zip), col(Customer.billing_street),
+    col(Customer.billing_city), col(Customer.billing_zip), col(Customer.ico), col(Customer.dic),
+    col(Customer.vs_alt1), col(Customer.vs_alt2), col(Customer.vs_alt3), col(Customer.portal_login),
+    col(Customer.phone), col(Customer.mobile),
 ]
 
 
-def _documents(conn: Connection, chunk: list[int]) -> list[dict]:
-    rows = conn.execute(select(*_DOC_COLUMNS).where(Customer.id.in_(chunk))).mappings().all()
+def _documents(conn: Connection, chunk: list[int]) -> list[dict[str, Any]]:
+    rows = conn.execute(select(*_DOC_COLUMNS).where(col(Customer.id).in_(chunk))).mappings().all()
     ip_rows = conn.execute(
-        select(Service.customer_id, ServiceIp.address, ServiceIp.mac)
-        .join(ServiceIp, ServiceIp.service_id == Service.id)
-        .where(Service.customer_id.in_(chunk))
+        select(col(Service.customer_id), col(ServiceIp.address), col(ServiceIp.mac))
+        .join(ServiceIp, col(ServiceIp.service_id) == col(Service.id))
+        .where(col(Service.customer_id).in_(chunk))
     ).all()
     ips: dict[int, list[str]] = {}  # addresses and MACs: both are indexed as compact tokens
     for customer_id, address, mac in ip_rows:
@@ -99,7 +103,7 @@ def reindex(conn: Connection, customer_ids: Iterable[int]) -> None:
         write_documents(conn, _documents(conn, ids[start : start + 500]), replace=True)
 
 
-def write_documents(conn: Connection, docs: list[dict], *, replace: bool) -> None:
+def write_documents(conn: Connection, docs: list[dict[str, Any]], *, replace: bool) -> None:
     """Store prepared documents ``{"cid": id, "doc": text, "name_key": key}``.
 
     Bulk loaders call this directly; the ORM path calls it from the flush listener. The
@@ -139,7 +143,7 @@ def compact(value: str) -> str:
 
 
 def _word_tokens(query: str) -> list[list[str]]:
-    words = []
+    words: list[list[str]] = []
     for word in query.split():
         if "@" in word or _IP_WORD.match(word):
             token = compact(word).strip("x")
@@ -201,7 +205,7 @@ def search_ids(
     ids: list[int] = []
     seen: set[int] = set()
 
-    def take(rows) -> None:
+    def take(rows: Iterable[Sequence[Any]]) -> None:
         for (cid,) in rows:
             if cid not in seen:
                 seen.add(cid)
@@ -223,7 +227,9 @@ def search_ids(
     return ids[offset:need]
 
 
-def _document_matches(conn: Connection, words, digits, n: int, include_deleted: bool):
+def _document_matches(
+    conn: Connection, words: list[list[str]], digits: str | None, n: int, include_deleted: bool
+) -> CursorResult[Any]:
     alive = "" if include_deleted else " AND c.deleted_at IS NULL"
     if conn.dialect.name == "postgresql":
         # The matches are collected first (GIN index), then ordered: left to itself the
@@ -246,13 +252,14 @@ def rebuild_all(conn: Connection) -> int:
         conn.execute(text("DELETE FROM customer_search"))
     else:
         conn.execute(text("DELETE FROM customer_fts"))
-    ids = [row[0] for row in conn.execute(select(Customer.id))]
+    # The primary key is never NULL; the model types it Optional only until the first flush.
+    ids = [cid for cid in conn.execute(select(col(Customer.id))).scalars() if cid is not None]
     for start in range(0, len(ids), 5000):
         write_documents(conn, _documents(conn, ids[start : start + 5000]), replace=False)
     return len(ids)
 
 
-def _sync_index(session: Session, _flush_ctx) -> None:
+def _sync_index(session: Session, _flush_ctx: UOWTransaction) -> None:
     """Keep the index in step with every flushed change to a customer or its IP addresses."""
     ids: set[int] = set()
     with session.no_autoflush:

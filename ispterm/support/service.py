@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ispterm import validation as v
 from ispterm.context import Ctx
@@ -16,6 +17,7 @@ from ispterm.operators.model import Operator
 from ispterm.operators.roles import COMM_WRITE, TASK_WRITE
 from ispterm.settings.model import CodeItem
 from ispterm.settings.service import code_by_name
+from ispterm.store.rows import referenced, saved_id
 from ispterm.support.model import (
     CHANNELS,
     TASK_PRIORITIES,
@@ -43,7 +45,7 @@ class TaskView:
     created_by: str | None
     version: int
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "customer": self.customer_number, "type": self.type,
                 "title": self.title, "description": self.description, "status": self.status,
                 "priority": self.priority, "due_on": self.due_on.isoformat() if self.due_on else None,
@@ -63,7 +65,7 @@ class CommunicationView:
     status: str | None
     detail: str | None = None  # the server's or gateway's reply to an outbound message
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "at": self.at.isoformat(), "channel": self.channel,
                 "direction": self.direction, "operator": self.operator, "subject": self.subject,
                 "body": self.body, "status": self.status, "detail": self.detail}
@@ -87,28 +89,30 @@ def _operators(s: Session, logins: list[str]) -> list[Operator]:
 
 
 def _task_view(s: Session, t: Task) -> TaskView:
-    number = s.get(Customer, t.customer_id).number if t.customer_id else None
-    type_name = s.get(CodeItem, t.type_id).name if t.type_id else None
-    assignees = tuple(s.exec(select(Operator.login).join(TaskAssignee, TaskAssignee.operator_id == Operator.id)
+    number = referenced(s, Customer, t.customer_id).number if t.customer_id else None
+    type_name = referenced(s, CodeItem, t.type_id).name if t.type_id else None
+    assignees = tuple(s.exec(select(Operator.login)
+                             .join(TaskAssignee, col(TaskAssignee.operator_id) == col(Operator.id))
                              .where(TaskAssignee.task_id == t.id).order_by(Operator.login)))
-    return TaskView(t.id, number, type_name, t.title, t.description, t.status, t.priority, t.due_on,
-                    assignees, t.created_at, t.created_by, t.version)
+    return TaskView(saved_id(t.id), number, type_name, t.title, t.description, t.status, t.priority,
+                    t.due_on, assignees, t.created_at, t.created_by, t.version)
 
 
 def task_types_for_card(ctx: Ctx) -> list[str]:
     """Only task types with a customer field are offered on the card (SUP-1)."""
     with ctx.read() as s:
         return list(s.exec(select(CodeItem.name).where(CodeItem.kind == "task_type", CodeItem.active,
-                                                       CodeItem.customer_field).order_by(CodeItem.sort)))
+                                                       CodeItem.customer_field).order_by(col(CodeItem.sort))))
 
 
 def create_task(ctx: Ctx, number: int | None, title: str, *, type_name: str | None = None,
                 description: str | None = None, priority: str = "normal", due_on: str | None = None,
                 assignees: list[str] | None = None) -> TaskView:
     ctx.require(TASK_WRITE)
-    title = v.single_line(title or "", field="title")
-    if not title:
+    checked_title = v.single_line(title or "", field="title")
+    if not checked_title:
         raise ValidationError("title", "a task needs a title")
+    title = checked_title
     description = v.text_block(description or "", field="description", max_len=MAX_TEXT)
     priority = _choice(priority, TASK_PRIORITIES, "priority")
     due = v.iso_date(due_on, field="due_on") if due_on else None
@@ -126,7 +130,7 @@ def create_task(ctx: Ctx, number: int | None, title: str, *, type_name: str | No
         s.add(task)
         s.flush()
         for op in _operators(s, assignees or []):
-            s.add(TaskAssignee(task_id=task.id, operator_id=op.id))
+            s.add(TaskAssignee(task_id=saved_id(task.id), operator_id=saved_id(op.id)))
         s.flush()
         return _task_view(s, task)
 
@@ -150,12 +154,12 @@ def update_task(ctx: Ctx, task_id: int, *, status: str | None = None, priority: 
 
             ops = _operators(s, assignees)
             old = list(s.exec(select(TaskAssignee).where(TaskAssignee.task_id == task.id)))
-            old_logins = sorted(s.get(Operator, a.operator_id).login for a in old)
+            old_logins = sorted(referenced(s, Operator, a.operator_id).login for a in old)
             for a in old:
                 s.delete(a)
             s.flush()
             for op in ops:
-                s.add(TaskAssignee(task_id=task.id, operator_id=op.id))
+                s.add(TaskAssignee(task_id=saved_id(task.id), operator_id=saved_id(op.id)))
             record(s, customer_id=task.customer_id, entity="task", entity_id=task.id, action="update",
                    field="assignees", old=", ".join(old_logins) or None,
                    new=", ".join(sorted(o.login for o in ops)) or None)
@@ -170,8 +174,9 @@ def list_tasks(ctx: Ctx, number: int | None = None, *, open_only: bool = False) 
         if number is not None:
             stmt = stmt.where(Task.customer_id == customer_by_number(s, number).id)
         if open_only:
-            stmt = stmt.where(Task.status.not_in(("done", "cancelled")))
-        return [_task_view(s, t) for t in s.exec(stmt.order_by(Task.created_at.desc(), Task.id.desc()))]
+            stmt = stmt.where(col(Task.status).not_in(("done", "cancelled")))
+        return [_task_view(s, t)
+                for t in s.exec(stmt.order_by(col(Task.created_at).desc(), col(Task.id).desc()))]
 
 
 def log_communication(ctx: Ctx, number: int, channel: str, *, subject: str | None = None,
@@ -184,7 +189,7 @@ def log_communication(ctx: Ctx, number: int, channel: str, *, subject: str | Non
     body = v.text_block(body or "", field="body", max_len=MAX_TEXT)
     with ctx.write() as s:
         c = customer_by_number(s, number)
-        row = Communication(customer_id=c.id, channel=channel, direction=direction, at=ctx.now(),
+        row = Communication(customer_id=saved_id(c.id), channel=channel, direction=direction, at=ctx.now(),
                             operator=ctx.actor.login, subject=subject, body=body, status=status, ref=ref)
         s.add(row)
         s.flush()
@@ -192,7 +197,7 @@ def log_communication(ctx: Ctx, number: int, channel: str, *, subject: str | Non
 
         record(s, customer_id=c.id, entity="communication", entity_id=row.id, action="event",
                summary=f"{channel} {'to' if direction == 'out' else 'from'} customer: {subject or ''}".strip())
-        return CommunicationView(row.id, row.at, row.channel, row.direction, row.operator,
+        return CommunicationView(saved_id(row.id), row.at, row.channel, row.direction, row.operator,
                                  row.subject, row.body, row.status)
 
 
@@ -200,6 +205,6 @@ def timeline(ctx: Ctx, number: int, *, limit: int = 200) -> list[CommunicationVi
     with ctx.read() as s:
         c = customer_by_number(s, number)
         rows = s.exec(select(Communication).where(Communication.customer_id == c.id)
-                      .order_by(Communication.at.desc(), Communication.id.desc()).limit(limit))
-        return [CommunicationView(r.id, r.at, r.channel, r.direction, r.operator, r.subject,
+                      .order_by(col(Communication.at).desc(), col(Communication.id).desc()).limit(limit))
+        return [CommunicationView(saved_id(r.id), r.at, r.channel, r.direction, r.operator, r.subject,
                                   r.body, r.status, r.detail) for r in rows]
