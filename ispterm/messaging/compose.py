@@ -17,7 +17,7 @@ import email.policy
 import mimetypes
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -25,9 +25,13 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ispterm import validation as v
 from ispterm.errors import ValidationError
+
+if TYPE_CHECKING:
+    from ispterm.customers.card import CustomerCard
 
 MAX_ATTACHMENTS = 5
 # What the attachments of one mail may add up to. Base64 makes them a third larger, and many
@@ -66,7 +70,7 @@ class Attachment:
         return len(self.content)
 
 
-def recipient_options(card) -> list[RecipientOption]:
+def recipient_options(card: CustomerCard) -> list[RecipientOption]:
     """Every address on the card; billing falls back to main (INF-5)."""
     values = card.values
     out: list[RecipientOption] = []
@@ -88,7 +92,7 @@ def recipient_options(card) -> list[RecipientOption]:
     return out
 
 
-def resolve(card, spec: str) -> RecipientOption:
+def resolve(card: CustomerCard, spec: str) -> RecipientOption:
     """``main|billing|technical|business``, ``contact:ID`` or a typed address."""
     spec = (spec or "main").strip()
     options = recipient_options(card)
@@ -165,7 +169,7 @@ def read_attachments(paths: list[str | Path], *, already: int = 0) -> list[Attac
     return out
 
 
-def human_size(size: int) -> str:
+def human_size(size: float) -> str:
     for unit in ("B", "kB", "MB"):
         if size < 1024 or unit == "MB":
             return f"{size} {unit}" if unit == "B" else f"{size:.1f} {unit}"
@@ -178,11 +182,11 @@ class _Text(HTMLParser):
         super().__init__()
         self.parts: list[str] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("br", "p", "div", "li", "tr", "h1", "h2", "h3"):
             self.parts.append("\n")
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         self.parts.append(data)
 
 
@@ -238,7 +242,7 @@ def _mailbox(address: str, name: str | None, utf8: bool, field: str) -> Address:
 
 
 def build_email(*, sender: str, recipients: list[str], subject: str, body: str, html: str | None,
-                message_id: str, date: datetime, attachments: list[Attachment] = (),
+                message_id: str, date: datetime, attachments: Sequence[Attachment] = (),
                 names: Mapping[str, str] | None = None, sender_name: str | None = None) -> EmailMessage:
     """The message to store and send (``as_bytes()``: its own policy): ASCII headers, names
     RFC 2047-encoded, domains in IDNA; UTF-8 headers only when an address needs them.

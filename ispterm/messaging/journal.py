@@ -21,9 +21,14 @@ import json
 import logging
 import os
 import socket
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 log = logging.getLogger("ispterm.sender")
 
@@ -48,7 +53,7 @@ def directory() -> Path:
     return data_dir() / "sender-journal"
 
 
-def database_key(engine) -> str:
+def database_key(engine: Engine) -> str:
     """Which database a journal belongs to: the URL without its password (SQLite: the absolute path)."""
     url = engine.url
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
@@ -108,10 +113,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _read(path: Path) -> tuple[dict, list[Entry]]:
+def _read(path: Path) -> tuple[dict[str, object], list[Entry]]:
     """(header, entries); a line cut short by a crash of the machine is skipped."""
     lines = path.read_bytes().splitlines()
-    header = json.loads(lines[0]) if lines else {}
+    header: dict[str, object] = json.loads(lines[0]) if lines else {}
     entries = []
     for line in lines[1:]:
         try:
@@ -143,7 +148,8 @@ def orphans(folder: Path, database: str) -> list[tuple[Path, str, list[Entry]]]:
     return found
 
 
-def replay(folder: Path, database: str, record, release) -> int:
+def replay(folder: Path, database: str, record: Callable[[str, list[Entry]], Collection[int]],
+           release: Callable[[str], object]) -> int:
     """For each dead sender's journal: record the outcomes it noted (``record(worker,
     entries)`` commits them), put the rest of its claims back in the queue at once
     (``release(worker)``), then remove the journal. Returns the messages recorded.

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.engine import Engine
 
@@ -34,7 +34,10 @@ from ispterm.messaging.queue import Claimed, Outcome, Policy
 from ispterm.store.types import utcnow
 
 if TYPE_CHECKING:
+    import aiosmtplib
+
     from ispterm.config import Config
+    from ispterm.messaging.sms import Gateway
 
 log = logging.getLogger("ispterm.sender")
 
@@ -57,7 +60,7 @@ class SenderSettings:
     validate_certs: bool = True
     ca_file: str = ""  # PEM CA bundle trusted for the server's certificate (a private CA); "" = system CAs
     journal_dir: Path | None = None  # where sent outcomes are noted first; None = data dir/sender-journal
-    sms: object | None = None  # sms.Gateway
+    sms: Gateway | None = None
     # The sender is not a Ctx service, so it carries its own clock: every "now" it takes (claims,
     # leases, outcomes, retries, the journal) comes from here. Real UTC; tests may set another.
     clock: Callable[[], datetime] = field(default=utcnow, repr=False, compare=False)
@@ -186,6 +189,21 @@ GROUP_MAX = 500
 MAX_BEHIND = 2000
 RETRY_AFTER = 1.0  # a group whose commit failed is tried again after this
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_A = TypeVar("_A")
+# One outcome handed over: (item, worker, outcome, now, policy), as ``QueueConnection.record`` takes it.
+_Done = tuple[Claimed, str, Outcome, datetime, Policy]
+# What the database thread is handed: a call someone awaits (``call``), an outcome
+# (``record``) or the close (``close``).
+_Call = tuple["asyncio.Future[Any]", Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+_Record = tuple[None, None, _Done, None]
+_Close = tuple["asyncio.Future[None]", None, None, None]
+_Job = _Call | _Record | _Close
+_Results = list[tuple[Claimed, Outcome, queue.Result]]
+# A finished call for the loop to hand to its future: (future, ok, result or exception).
+_Settled = tuple["asyncio.Future[Any]", bool, Any]
+
 
 class _DbThread:
     """A sender's database thread, with its own connection: claims, releases and outcomes.
@@ -198,38 +216,39 @@ class _DbThread:
     the journal, replayed by the next sender if this one dies first.
     """
 
-    def __init__(self, engine: Engine, on_results: Callable[[list], None]) -> None:
+    def __init__(self, engine: Engine, on_results: Callable[[_Results], None]) -> None:
         self.loop = asyncio.get_running_loop()
-        self.jobs: jobqueue.SimpleQueue = jobqueue.SimpleQueue()
+        self.jobs: jobqueue.SimpleQueue[_Job] = jobqueue.SimpleQueue()
         self.qc = queue.QueueConnection(engine)
         self.on_results = on_results
-        self.held: list = []  # outcomes whose commit failed, tried again after RETRY_AFTER
+        self.held: list[_Done] = []  # outcomes whose commit failed, tried again after RETRY_AFTER
         self.urgent = threading.Event()  # a job someone awaits (a claim, the close) ends the window
         self.retry_at = 0.0
         self.thread = threading.Thread(target=self._run, name="ispterm-sender-db", daemon=True)
         self.thread.start()
 
-    def call(self, fn: Callable, *args, **kw) -> asyncio.Future:
+    def call(self, fn: Callable[Concatenate[queue.QueueConnection, _P], _R], *args: _P.args,
+             **kw: _P.kwargs) -> asyncio.Future[_R]:
         """Run ``fn(qc, *args, **kw)`` in the database thread, after the outcomes handed
         over before it are committed (or held)."""
-        fut = self.loop.create_future()
+        fut: asyncio.Future[_R] = self.loop.create_future()
         self.jobs.put((fut, fn, args, kw))
         self.urgent.set()
         return fut
 
-    def record(self, done: tuple) -> None:
+    def record(self, done: _Done) -> None:
         """Hand over one outcome ``(item, worker, outcome, now, policy)``; its result comes
         to ``on_results`` as ``(item, outcome, Result)`` after the commit."""
         self.jobs.put((None, None, done, None))
 
     async def close(self) -> None:
         """Commit what was handed over (one more try for held outcomes), then end the thread."""
-        done = self.loop.create_future()
+        done: asyncio.Future[None] = self.loop.create_future()
         self.jobs.put((done, None, None, None))
         self.urgent.set()
         await done
 
-    def _collect(self, timeout: float | None) -> list:
+    def _collect(self, timeout: float | None) -> list[_Job]:
         """The next jobs: the first within ``timeout`` and, if it is an outcome, all that
         come in the GROUP_WINDOW after it, or until a job someone awaits comes. The window is
         waited on ``urgent``, not on the queue: a thread waiting on the queue is woken by
@@ -245,7 +264,7 @@ class _DbThread:
                 break
         return batch
 
-    def _commit(self, done: list, *, final: bool = False) -> bool:
+    def _commit(self, done: list[_Done], *, final: bool = False) -> bool:
         """Record outcomes; False if the loop is gone. On failure they are held for later,
         or (``final``) reported as errors."""
         try:
@@ -277,10 +296,11 @@ class _DbThread:
                 done = []
             if done and not self._commit(done, final=close is not None):
                 return
-            settled = []
-            for fut, fn, args, kw in batch:
-                if fut is None or fn is None:
+            settled: list[_Settled] = []
+            for job in batch:
+                if job[0] is None or job[1] is None:
                     continue
+                fut, fn, args, kw = job
                 try:
                     settled.append((fut, True, fn(self.qc, *args, **kw)))
                 except Exception as exc:  # noqa: BLE001 - handed to the awaiting coroutine
@@ -291,7 +311,7 @@ class _DbThread:
             if (settled and not self._call_soon(_settle, settled)) or close is not None:
                 return
 
-    def _call_soon(self, fn: Callable, arg: list) -> bool:
+    def _call_soon(self, fn: Callable[[_A], object], arg: _A) -> bool:
         try:
             self.loop.call_soon_threadsafe(fn, arg)
         except RuntimeError:  # the loop is gone (the app was torn down): nobody is waiting
@@ -300,7 +320,7 @@ class _DbThread:
         return True
 
 
-def _settle(settled: list) -> None:
+def _settle(settled: list[_Settled]) -> None:
     for fut, ok, value in settled:
         if fut.done():
             continue
@@ -322,7 +342,7 @@ class _Feed:
         self.sender = sender
         self.kind = kind
         self.items: deque[Claimed] = deque()
-        self.claiming: asyncio.Task | None = None
+        self.claiming: asyncio.Task[int] | None = None
         self.more = True  # the last claim was full, so more is probably due
         self.low = max(1, sender.s.batch // 2)
 
@@ -388,7 +408,7 @@ class Sender:
 
     # --- SMTP ------------------------------------------------------------------------
 
-    def _client(self):
+    def _client(self) -> aiosmtplib.SMTP:
         import aiosmtplib
 
         s = self.s
@@ -398,7 +418,7 @@ class Sender:
                                validate_certs=s.validate_certs, cert_bundle=s.ca_file or None,
                                username=s.username or None, password=s.password or None)
 
-    async def _close(self, client) -> None:
+    async def _close(self, client: aiosmtplib.SMTP | None) -> None:
         if client is None:
             return
         try:
@@ -407,10 +427,16 @@ class Sender:
         except Exception:  # noqa: BLE001 - a connection being thrown away may fail any way
             client.close()
 
-    async def _deliver_email(self, client, item: Claimed):
+    async def _deliver_email(self, client: aiosmtplib.SMTP | None,
+                             item: Claimed) -> tuple[Outcome, aiosmtplib.SMTP | None]:
         """Send one e-mail; returns (outcome, client to reuse or None)."""
         import aiosmtplib
 
+        raw = item.raw
+        if raw is None:
+            # Its bytes are stored with the row at enqueue; without them there is nothing to
+            # send, and no later attempt would have them either.
+            return Outcome("failed", "not sent: the message has no stored content"), client
         try:
             async with asyncio.timeout(self.s.deadline):
                 if client is None or not client.is_connected:
@@ -435,7 +461,7 @@ class Sender:
                         refused.append(aiosmtplib.SMTPRecipientRefused(exc.code, exc.message, address))
                 if len(refused) == len(item.recipients):
                     raise aiosmtplib.SMTPRecipientsRefused(refused)
-                response = await client.data(item.raw)
+                response = await client.data(raw)
         except (aiosmtplib.SMTPException, OSError, TimeoutError, ValueError) as exc:
             outcome = classify(exc)
             await self._close(client)
@@ -448,9 +474,11 @@ class Sender:
     async def _deliver_sms(self, item: Claimed) -> Outcome:
         from ispterm.messaging import sms
 
+        gateway = self.s.sms
+        assert gateway is not None  # an SMS feed runs only with a gateway (see run)
         try:
             reply = await asyncio.wait_for(
-                asyncio.to_thread(sms.send, self.s.sms, item.recipients[0], item.body), self.s.deadline)
+                asyncio.to_thread(sms.send, gateway, item.recipients[0], item.body), self.s.deadline)
         except sms.GatewayError as exc:
             return Outcome("retry" if exc.temporary else "failed", exc.reply)
         except TimeoutError:
@@ -589,7 +617,7 @@ class Sender:
         return self.stats
 
 
-def _nothing(qc) -> None:
+def _nothing(qc: queue.QueueConnection) -> None:
     """A no-op job: awaiting it waits for the outcomes handed over before it."""
 
 

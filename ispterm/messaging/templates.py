@@ -8,12 +8,16 @@ when the template is saved, never a blank in a sent mail. HTML bodies are autoes
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ispterm.errors import ValidationError
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
 
 NAME = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
 
@@ -67,23 +71,23 @@ _SAMPLE_INVOICE = {"number": "202600001", "issued_on": date(2026, 1, 1), "due_on
 _SAMPLE_TODAY = date(2026, 1, 15)
 
 
-def _environment(html: bool):
+def _environment(html: bool) -> SandboxedEnvironment:
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=html, keep_trailing_newline=True)
 
 
-_ENVS: dict[bool, Any] = {}
+_ENVS: dict[bool, SandboxedEnvironment] = {}
 
 
-def environment(html: bool = False):
+def environment(html: bool = False) -> SandboxedEnvironment:
     if html not in _ENVS:
         _ENVS[html] = _environment(html)
     return _ENVS[html]
 
 
-def sample_context(extra_names: set[str] = frozenset()) -> dict[str, Any]:
+def sample_context(extra_names: AbstractSet[str] = frozenset()) -> dict[str, Any]:
     """Plausible values for every variable, used to try a template when it is saved."""
     ctx: dict[str, Any] = {v.name: "x" for v in BUILTIN}
     ctx.update(balance=Decimal("-413.22"), owed=Decimal("413.22"), due_total=Decimal("413.22"),
